@@ -1,0 +1,92 @@
+"""How Flask-Login finds the user of a request: a session cookie or an API token."""
+
+import hashlib
+import logging
+from typing import NoReturn
+
+from flask import Flask, current_app, g, request
+from sqlalchemy import select
+from werkzeug.datastructures import WWWAuthenticate
+from werkzeug.exceptions import Unauthorized
+
+from catalog.extensions import csrf, db, login_manager
+from catalog.models import ApiToken, User
+
+log = logging.getLogger(__name__)
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
+def token_digest(token: str) -> str:
+    """Return the stored form of an API token: its SHA-256 hex digest.
+
+    Tokens are 256-bit random values, so an unsalted fast hash is enough to
+    make a copy of the database useless for authenticating.
+    """
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@login_manager.user_loader
+def load_session_user(session_user_id: str) -> User | None:
+    """Return the user of a session cookie, or None if the cookie is no longer valid.
+
+    The session stores "<id>:<session secret>". Changing the user's session
+    secret (at logout or password change) invalidates every older cookie.
+    """
+    user_id, _, secret = session_user_id.partition(":")
+    if not user_id.isdecimal() or not secret:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.is_active or user.session_secret != secret:
+        return None
+    return user
+
+
+@login_manager.request_loader
+def load_token_user(_request: object) -> User | None:
+    """Return the user that `authenticate_request` found for this request's API token."""
+    return g.get("token_user")
+
+
+def unauthorized(detail: str) -> NoReturn:
+    """Raise a 401 with the `WWW-Authenticate: Token` challenge."""
+    raise Unauthorized(detail, www_authenticate=WWWAuthenticate("Token"))
+
+
+def authenticate_request() -> None:
+    """Check an `Authorization: Token <token>` header and CSRF, before any view runs.
+
+    A malformed or unknown token is a 401, never silently anonymous. A write
+    authenticated by a token and carrying no session cookie needs no CSRF
+    token; every other write does.
+    """
+    header = request.headers.get("Authorization")
+    if header is not None:
+        scheme, _, token = header.partition(" ")
+        token = token.strip()
+        if scheme.lower() != "token" or not token:
+            unauthorized("Invalid Authorization header: send 'Authorization: Token <token>'.")
+        found = db.session.scalar(
+            select(ApiToken).where(
+                ApiToken.digest == token_digest(token), ApiToken.revoked_at.is_(None)
+            )
+        )
+        if found is None or not found.user.is_active:
+            log.info("rejected an invalid API token on %s %s", request.method, request.path)
+            unauthorized("Invalid token.")
+        g.token_user = found.user
+
+    # Routing errors (404, 405) are raised after this hook: let them through.
+    if request.method in SAFE_METHODS or request.routing_exception is not None:
+        return
+    session_cookie = current_app.config.get("SESSION_COOKIE_NAME", "session")
+    if g.get("token_user") is None or session_cookie in request.cookies:
+        csrf.protect()
+
+
+def init_app(app: Flask) -> None:
+    """Install token authentication and the CSRF check, in that order."""
+    # CSRFProtect's own before_request would run before the token is known,
+    # so it is turned off and authenticate_request calls csrf.protect().
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    app.before_request(authenticate_request)
