@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 
-from catalog.api import views  # noqa: E402,F401  (registers the routes on bp)
+from catalog.api import openapi, views  # noqa: E402,F401  (registers the routes on bp)
