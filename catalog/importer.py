@@ -114,8 +114,17 @@ def spool(stream: IO[bytes]) -> IO[bytes]:
     return copy
 
 
+def json_error(error: Exception) -> ImportFailed:
+    """Return an ImportFailed for a JSON parse error, on one line."""
+    first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return ImportFailed(f"the file is not valid JSON: {first_line}")
+
+
 def detect_shape(source: IO[bytes]) -> str:
     """Return "collection", "list" or "object" for the top level of `source`."""
+    source.seek(0)
+    if not source.read(4096).strip():
+        raise ImportFailed("the file is empty")
     source.seek(0)
     try:
         for prefix, event, value in ijson.parse(source):
@@ -130,7 +139,7 @@ def detect_shape(source: IO[bytes]) -> str:
             if prefix == "" and event not in ("map_key",):
                 raise ImportFailed("the file must contain a JSON object or array of images")
     except ijson.JSONError as error:
-        raise ImportFailed(f"the file is not valid JSON: {error}") from None
+        raise json_error(error) from None
     raise ImportFailed("the file is empty")
 
 
@@ -145,7 +154,7 @@ def iter_records(source: IO[bytes]) -> Iterator[Any]:
         path = "results.item" if shape == "collection" else "item"
         yield from ijson.items(source, path, use_float=True)
     except (ijson.JSONError, json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise ImportFailed(f"the file is not valid JSON: {error}") from None
+        raise json_error(error) from None
 
 
 # Validation ---------------------------------------------------------------

@@ -42,8 +42,8 @@ def _check_text(name: str, value: str) -> None:
 
 
 def parse_page(args: Mapping[str, str]) -> int:
-    """Return the 1-based page number, or raise InvalidPage."""
-    raw = args.get("page", "1").strip()
+    """Return the 1-based page number (1 when missing or empty), or raise InvalidPage."""
+    raw = args.get("page", "").strip() or "1"
     if not raw.isdecimal() or not raw.isascii() or int(raw) < 1:
         raise InvalidPage(raw)
     return int(raw)
