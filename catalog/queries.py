@@ -101,11 +101,11 @@ def _has_tag(name: str) -> ColumnElement[bool]:
 
 
 def _runs_on(provider_id: int, at: datetime) -> ColumnElement[bool]:
-    return exists(
-        select(Version.id).where(
-            Version.image_id == Image.id,
-            Version.provider_id == provider_id,
-            current(Version.end_date, at),
+    # An uncorrelated IN: a correlated EXISTS made SQLite scan every version
+    # of the provider once per image.
+    return Image.id.in_(
+        select(Version.image_id).where(
+            Version.provider_id == provider_id, current(Version.end_date, at)
         )
     )
 
@@ -267,3 +267,13 @@ __all__ = [
     "tag_counts",
     "visible_to",
 ]
+
+
+def user_by_username(username: str) -> Select[tuple[User]]:
+    """Return the statement loading the user named `username`, compared case-insensitively."""
+    return select(User).where(User.username_key == casefold(username))
+
+
+def providers() -> Select[tuple[Provider]]:
+    """Return every provider by name, for the provider filter of the image pages."""
+    return select(Provider).order_by(Provider.name, Provider.id)
