@@ -133,10 +133,12 @@ def enable_sqlite_foreign_keys(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Register each area's blueprint."""
     from catalog.api import bp as api_bp
+    from catalog.auth.views import bp as auth_bp
     from catalog.browse import bp as browse_bp
     from catalog.health import bp as health_bp
 
     app.register_blueprint(api_bp)
+    app.register_blueprint(auth_bp)
     app.register_blueprint(browse_bp)
     app.register_blueprint(health_bp)
 

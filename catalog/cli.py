@@ -8,7 +8,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from catalog import importer
+from catalog import accounts_cli, importer
 
 images_cli = AppGroup("images", help="Import, export and share images.")
 demo_cli = AppGroup("demo", help="Load the demo catalog.")
@@ -102,3 +102,4 @@ def init_app(app: Flask) -> None:
     """Register the command groups on `app`."""
     app.cli.add_command(images_cli)
     app.cli.add_command(demo_cli)
+    accounts_cli.init_app(app, images_cli)

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from catalog import importer, operations
+from catalog import accounts, importer, operations
 from catalog.clock import now
 from catalog.extensions import db
 from catalog.models import Image, Provider
@@ -193,7 +193,9 @@ def load(*, if_empty: bool = False) -> str:
     summary = importer.import_images(source)
     if summary.errors:
         raise RuntimeError("the demo catalog is invalid: " + "; ".join(summary.errors))
+    logins = accounts.load_demo_accounts([image_id(name) for name in sorted(PRIVATE)])
+    db.session.commit()
     return (
         f"Demo catalog: {summary.created} images added, {len(existing)} already there "
-        f"({len(records)} in all, on {len(PROVIDERS)} providers)."
+        f"({len(records)} in all, on {len(PROVIDERS)} providers).\n" + "\n".join(logins)
     )

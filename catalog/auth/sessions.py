@@ -4,11 +4,13 @@ import hashlib
 import logging
 from typing import NoReturn
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Unauthorized
 
+from catalog.errors import wants_json
 from catalog.extensions import csrf, db, login_manager
 from catalog.models import ApiToken, User
 
@@ -42,10 +44,12 @@ def load_session_user(session_user_id: str) -> User | None:
     return user
 
 
-@login_manager.request_loader
-def load_token_user(_request: object) -> User | None:
-    """Return the user that `authenticate_request` found for this request's API token."""
-    return g.get("token_user")
+@login_manager.unauthorized_handler
+def require_login() -> ResponseReturnValue:
+    """Answer a request that needs a logged-in user: 401 for the API, the login page otherwise."""
+    if wants_json():
+        unauthorized("Authentication required: log in or send 'Authorization: Token <token>'.")
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
 def unauthorized(detail: str) -> NoReturn:
@@ -75,13 +79,19 @@ def authenticate_request() -> None:
             log.info("rejected an invalid API token on %s %s", request.method, request.path)
             unauthorized("Invalid token.")
         g.token_user = found.user
+        # The token decides who makes the request, even when a session or
+        # remember-me cookie names someone else: Flask-Login's loaders would
+        # prefer the cookies and skip the token whenever a remember-me cookie is sent.
+        login_manager._update_request_context_with_user(found.user)
 
     # Routing errors (404, 405) are raised after this hook: let them through.
     if request.method in SAFE_METHODS or request.routing_exception is not None:
         return
+    if not current_app.config["WTF_CSRF_ENABLED"]:
+        return
     session_cookie = current_app.config.get("SESSION_COOKIE_NAME", "session")
     if g.get("token_user") is None or session_cookie in request.cookies:
-        csrf.protect()
+        csrf.protect(apply_exemptions=True)
 
 
 def init_app(app: Flask) -> None:
