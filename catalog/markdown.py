@@ -32,8 +32,8 @@ def render_markdown(text: str) -> Markup:
 def plain_excerpt(text: str, max_length: int = 200) -> str:
     """Return the first lines of `text` as plain text without Markdown syntax.
 
-    Blocks (paragraphs, headings, list items) are taken until a third of
-    `max_length` is reached, so a long first paragraph stands alone. The text is cut at a word boundary and ends with an ellipsis when it is
+    Blocks (paragraphs, headings, list items) are taken until 40 characters
+    are reached, so a first paragraph of a sentence or more stands alone. The text is cut at a word boundary and ends with an ellipsis when it is
     longer than `max_length` characters.
     """
     words: list[str] = []
@@ -46,7 +46,7 @@ def plain_excerpt(text: str, max_length: int = 200) -> str:
             elif token.type in ("softbreak", "hardbreak"):
                 words.append(" ")
         words.append(" ")
-        if sum(len(word) for word in words) >= max_length // 3:
+        if sum(len(word) for word in words) >= 40:
             break
     excerpt = " ".join("".join(words).split())
     if len(excerpt) <= max_length:
