@@ -582,14 +582,9 @@ class BatchWriter:
             return False
         if not is_new:
             operations.record_change(image, None, "icon", image.icon_digest, digest)
-        stored = db.session.get(ImageIcon, image.id) if not is_new else None
-        if png is None:
-            if stored is not None:
-                db.session.delete(stored)
-        elif stored is None:
-            db.session.add(ImageIcon(image_id=image.id, data=png, digest=digest))
-        else:
-            stored.data, stored.digest = png, digest  # type: ignore[assignment]
+        # Earlier icons stay stored; the image points at the current one.
+        if png is not None and digest is not None:
+            operations.store_icon_data(image, png, digest)
         image.icon_digest = digest
         return True
 
@@ -695,7 +690,11 @@ def export_images(target: IO[str], *, public_only: bool = False) -> int:
         with_icon = [image.id for image in images if image.icon_digest is not None]
         icons = {
             row.image_id: row.data
-            for row in db.session.scalars(select(ImageIcon).where(ImageIcon.image_id.in_(with_icon)))
+            for row in db.session.scalars(
+                select(ImageIcon)
+                .join(Image, Image.id == ImageIcon.image_id)
+                .where(ImageIcon.image_id.in_(with_icon), ImageIcon.digest == Image.icon_digest)
+            )
         } if with_icon else {}
         for image in images:
             text = json.dumps(export_image(image, icons), ensure_ascii=False, indent=2)

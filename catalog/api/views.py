@@ -1,17 +1,32 @@
-"""Routes of the JSON API: GET /images, GET /images/<id>."""
+"""Routes of the JSON API: GET /images, GET and PATCH /images/<id>, and icons."""
 
 import uuid
 
-from flask import abort, current_app, jsonify, request, url_for
+from flask import Response, abort, current_app, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
+from werkzeug.datastructures import WWWAuthenticate
+from werkzeug.exceptions import Unauthorized
 
+from catalog import operations
 from catalog.api import bp
+from catalog.api.edits import (
+    JSON_MIMETYPES,
+    InvalidBody,
+    image_etag,
+    read_json_object,
+    split_body,
+)
 from catalog.auth.viewer import current_viewer
 from catalog.clock import now
 from catalog.extensions import db
+from catalog.icons import current_icon
+from catalog.models import Image
 from catalog.params import InvalidPage, InvalidParameter, parse_list_request
 from catalog.queries import PageOutOfRange, image_detail, image_list, paginate
 from catalog.serializers import image_to_json
+
+# Icon URLs carry the icon's digest, so a changed icon gets a new URL.
+ICON_MAX_AGE = 24 * 60 * 60
 
 
 def page_url(number: int | None) -> str | None:
@@ -66,4 +81,90 @@ def get_image(image_id: str) -> ResponseReturnValue:
     image = db.session.scalar(image_detail(current_viewer(), canonical, now()))
     if image is None:
         abort(404)
-    return jsonify(image_to_json(image))
+    return image_response(image).make_conditional(request)
+
+
+def image_response(image: Image) -> Response:
+    """Return the JSON of `image` with its ETag."""
+    response = jsonify(image_to_json(image))
+    response.set_etag(image_etag(image))
+    return response
+
+
+def invalid_request(detail: str, errors: dict[str, str] | None = None) -> Response:
+    """Return a 400 response naming each bad field in `errors`."""
+    body: dict[str, object] = {"detail": detail}
+    if errors is not None:
+        body["errors"] = errors
+    response = jsonify(body)
+    response.status_code = 400
+    return response
+
+
+@bp.patch("/images/<image_id>")
+def patch_image(image_id: str) -> ResponseReturnValue:
+    """Change some fields of an image; read-only fields may repeat their value.
+
+    With If-Match, the edit is applied only if the image still has that ETag
+    (412 otherwise, including when another edit commits first).
+    """
+    viewer = current_viewer()
+    if viewer is None:
+        raise Unauthorized(
+            "Authentication credentials were not provided.",
+            www_authenticate=WWWAuthenticate("Token"),
+        )
+    canonical = canonical_uuid(image_id)
+    image = db.session.scalar(image_detail(viewer, canonical, now())) if canonical else None
+    if image is None:
+        abort(404)
+    if not operations.can_edit(viewer, image):
+        abort(403, "Only the creator of the image and staff may edit it.")
+
+    revision = image.revision
+    if request.if_match and not request.if_match.contains(image_etag(image)):
+        abort(412, "The image has changed since you read it; GET it again and retry.")
+    if request.mimetype not in JSON_MIMETYPES:
+        abort(415, "Send the changes as a JSON object with Content-Type: application/json.")
+    try:
+        body = read_json_object(request)
+    except InvalidBody as error:
+        return invalid_request(str(error))
+    changes, errors = split_body(image, body)
+    try:
+        changes = operations.validate_changes(changes)
+    except operations.InvalidChanges as invalid:
+        errors.update(invalid.errors)
+    if errors:
+        return invalid_request("Invalid fields: " + ", ".join(errors) + ".", errors)
+
+    try:
+        operations.update_image(image, viewer, changes)
+        operations.commit_edit(canonical, revision)
+    except operations.EditConflict:
+        if request.if_match:
+            abort(412, "The image was changed by another request; GET it again and retry.")
+        abort(409, "The image was changed by another request at the same time; retry.")
+    # The image may have just ended (a past end_date), so it is not loaded
+    # again through the visibility filter.
+    return image_response(image)
+
+
+@bp.get("/images/<image_id>/icon.png")
+def get_icon(image_id: str) -> ResponseReturnValue:
+    """Send an image's icon, if the viewer may see the image (404 otherwise)."""
+    canonical = canonical_uuid(image_id)
+    row = db.session.execute(current_icon(current_viewer(), canonical, now())).first() if canonical else None
+    if row is None:
+        abort(404)
+    icon, private = row
+
+    response = Response(icon.data, mimetype="image/png")
+    response.set_etag(icon.digest)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if private:
+        response.cache_control.private = True
+    else:
+        response.cache_control.public = True
+    response.cache_control.max_age = ICON_MAX_AGE
+    return response.make_conditional(request)

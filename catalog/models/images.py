@@ -144,13 +144,17 @@ class ImageShare(db.Model):
 
 
 class ImageIcon(db.Model):
-    """The icon of an image, as a square PNG, kept apart so lists never load it."""
+    """An icon of an image, as a square PNG, kept apart so lists never load it.
+
+    Every icon an image ever had is kept, one row per content digest; the
+    current one is the row whose digest is `Image.icon_digest`.
+    """
 
     __tablename__ = "image_icon"
 
     image_id: Mapped[str] = mapped_column(ForeignKey("image.id"), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
     data: Mapped[bytes] = mapped_column(LargeBinary)
-    digest: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
 
@@ -171,3 +175,7 @@ class ImageChange(db.Model):
     field: Mapped[str] = mapped_column(String(32))
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
+    # The image revision this change produced, so that an editor whose form was
+    # based on an older revision can be shown what changed since. None for
+    # changes recorded without a revision (imports).
+    revision: Mapped[int | None] = mapped_column(Integer)
