@@ -64,6 +64,11 @@ def authenticate_request() -> None:
     authenticated by a token and carrying no session cookie needs no CSRF
     token; every other write does.
     """
+    # g belongs to the app context, which can span several requests (tests push
+    # one around many), so the user found for an earlier request is dropped.
+    g.pop("token_user", None)
+    g.pop("_login_user", None)
+
     header = request.headers.get("Authorization")
     if header is not None:
         scheme, _, token = header.partition(" ")
