@@ -135,11 +135,13 @@ def register_blueprints(app: Flask) -> None:
     from catalog.api import bp as api_bp
     from catalog.auth.views import bp as auth_bp
     from catalog.browse import bp as browse_bp
+    from catalog.edit import bp as edit_bp
     from catalog.health import bp as health_bp
 
     app.register_blueprint(api_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(browse_bp)
+    app.register_blueprint(edit_bp)
     app.register_blueprint(health_bp)
 
 

@@ -116,7 +116,14 @@ def history_value(value: Any) -> str | None:
         return None
     if isinstance(value, datetime):
         value = value.isoformat()
-    return json.dumps(value, ensure_ascii=False)
+    return json.dumps(value, ensure_ascii=False, default=_json_date)
+
+
+def _json_date(value: Any) -> str:
+    """Write datetimes nested in lists and dicts (share end dates) as ISO 8601."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"cannot record a {type(value).__name__} in the history")
 
 
 def record_change(

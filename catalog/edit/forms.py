@@ -1,0 +1,153 @@
+"""Forms of the editing pages. Field rules live in catalog.operations, shared with PATCH."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, Form, FormField, HiddenField, StringField, TextAreaField
+from wtforms import FieldList
+from wtforms.validators import Optional
+
+from catalog import operations
+from catalog.icons import InvalidIcon, normalize_icon
+from catalog.models import Image
+
+# The value format of <input type="datetime-local" step="1">, read as UTC.
+LOCAL_FORMAT = "%Y-%m-%dT%H:%M:%S"
+BLANK_SHARE_ROWS = 2
+
+
+def format_local(moment: datetime | None) -> str:
+    """Return `moment` as the UTC value of a datetime-local input, or ''."""
+    return "" if moment is None else moment.astimezone(UTC).strftime(LOCAL_FORMAT)
+
+
+def date_from_form(text: str) -> str | None:
+    """Return a form's date text for operations.clean_end_date: None when empty.
+
+    Text without a time zone (what datetime-local inputs send) is read as UTC.
+    """
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if moment.tzinfo is None:
+        return text + "+00:00"
+    return text
+
+
+class ShareForm(Form):
+    """One group the image is shared with, until an optional end date (UTC)."""
+
+    group = StringField("Group", validators=[Optional()])
+    end_date = StringField("Shared until (UTC)", validators=[Optional()])
+
+
+class EditImageForm(FlaskForm):
+    """The fields of an image that its creator and staff may change."""
+
+    revision = HiddenField()
+    name = StringField("Name", description="Required, at most 256 characters.")
+    description = TextAreaField(
+        "Description", description="Markdown, at most 10,000 characters."
+    )
+    tags = StringField(
+        "Tags", description="Separated by commas; at most 20 tags of up to 64 characters each."
+    )
+    private = BooleanField(
+        "Private", description="Only you, staff and the groups below can see a private image."
+    )
+    groups = FieldList(FormField(ShareForm), label="Shared with groups")
+    end_date = StringField(
+        "End date (UTC)",
+        description="Leave empty to keep the image. A past date removes it now; a future one schedules it.",
+    )
+    icon = FileField("New icon", description="PNG, JPEG, GIF or WebP, up to 1 MiB.")
+    remove_icon = BooleanField("Remove the icon")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.group_errors: list[str] = []
+
+    def fill(self, image: Image, at: datetime) -> None:
+        """Set every field from `image`, for a GET of the form."""
+        self.revision.data = str(image.revision)
+        self.name.data = image.name
+        self.description.data = image.description
+        self.tags.data = ", ".join(image.tag_names)
+        self.private.data = image.private
+        self.end_date.data = format_local(image.end_date)
+        for share in operations.share_list(image, at):
+            self.groups.append_entry(
+                {"group": share["group"], "end_date": format_local(share["end_date"])}
+            )
+        for _ in range(BLANK_SHARE_ROWS):
+            self.groups.append_entry()
+
+    def changes(self, image: Image, max_icon_bytes: int) -> tuple[dict[str, Any], bytes | None]:
+        """Return the validated field changes and the icon upload, or raise InvalidChanges.
+
+        Every field is checked before anything is saved; errors are added to
+        the fields they belong to.
+        """
+        values: dict[str, Any] = {
+            "name": self.name.data or "",
+            "description": self.description.data or "",
+            "tags": [tag for tag in (self.tags.data or "").split(",") if tag.strip()],
+            "private": bool(self.private.data),
+            "groups": [
+                {"group": entry.group.data.strip(), "end_date": date_from_form(entry.end_date.data)}
+                for entry in self.groups
+                if (entry.group.data or "").strip()
+            ],
+        }
+        # An unchanged date field keeps the stored value, which may have
+        # finer precision than the form shows.
+        if (self.end_date.data or "").strip() != format_local(image.end_date):
+            values["end_date"] = date_from_form(self.end_date.data)
+        if self.remove_icon.data:
+            values["icon"] = None
+
+        errors: dict[str, str] = {}
+        try:
+            changes = operations.validate_changes(values)
+        except operations.InvalidChanges as invalid:
+            errors.update(invalid.errors)
+            changes = {}
+        upload = self.icon_upload(max_icon_bytes, errors)
+        for field, message in errors.items():
+            if field == "groups":
+                # FieldList keeps one error list per entry, so this one is kept apart.
+                self.group_errors.append(message)
+            else:
+                getattr(self, field).errors.append(message)
+        if errors:
+            raise operations.InvalidChanges(errors)
+        return changes, upload
+
+    def icon_upload(self, max_icon_bytes: int, errors: dict[str, str]) -> bytes | None:
+        """Return the uploaded icon's bytes if it is an accepted image, else record the error."""
+        storage = self.icon.data
+        if storage is None or not getattr(storage, "filename", ""):
+            return None
+        data = storage.read(max_icon_bytes + 1)
+        try:
+            normalize_icon(data, max_icon_bytes)
+        except InvalidIcon as error:
+            errors["icon"] = str(error)
+            return None
+        return data
+
+
+class ConfirmForm(FlaskForm):
+    """A button-only form, so that remove, restore and version changes carry a CSRF token."""
+
+
+class EndDateForm(FlaskForm):
+    """A new end date for a removed image."""
+
+    end_date = StringField("New end date (UTC)")
