@@ -1,0 +1,113 @@
+"""The change history on the image page: shown to the creator and staff only."""
+
+import re
+
+import pytest
+
+from catalog.extensions import db
+
+
+@pytest.fixture
+def login(app, make_user):
+    """Return a function that logs a client in as a user, creating an active account."""
+
+    def log_in(client, username: str = "alice", **fields):
+        user = make_user(username, **fields)
+        user.password_hash = user.password_hash or "unused"
+        db.session.commit()
+        with client.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+        return user
+
+    return log_in
+
+
+def edit(client, image, **values):
+    data = {
+        "revision": str(image.revision),
+        "name": image.name,
+        "description": image.description,
+        "tags": ", ".join(image.tag_names),
+        "end_date": "",
+        **values,
+    }
+    return client.post(f"/catalog/{image.id}/edit", data=data)
+
+
+def test_history_shown_to_creator(client, make_image, login):
+    image = make_image("Before", tags=["Old"])
+    login(client, "alice")
+    edit(client, image, name="After", tags="New, Old")
+
+    page = client.get(f"/catalog/{image.id}").get_data(as_text=True)
+
+    assert 'id="history-title"' in page
+    assert "<td>name</td>" in page
+    assert "<td>Before</td>" in page
+    assert "<td>After</td>" in page
+    assert "<td>Old</td>" in page
+    assert "<td>New, Old</td>" in page
+    assert "<td>alice</td>" in page
+
+
+def test_history_shown_to_staff(app, client, make_image, login):
+    image = make_image("Before")
+    login(client, "alice")
+    edit(client, image, name="After")
+    staff = app.test_client()
+    login(staff, "admin", is_staff=True)
+
+    page = staff.get(f"/catalog/{image.id}").get_data(as_text=True)
+
+    assert 'id="history-title"' in page
+    assert "<td>After</td>" in page
+
+
+def test_history_hidden_from_others(app, client, make_image, login):
+    image = make_image("Before")
+    login(client, "alice")
+    edit(client, image, name="After")
+    other = app.test_client()
+    login(other, "bob")
+
+    page = other.get(f"/catalog/{image.id}").get_data(as_text=True)
+
+    assert "After" in page
+    assert 'id="history-title"' not in page
+    assert "Before" not in page
+
+
+def test_history_hidden_from_anonymous(app, client, make_image, login):
+    image = make_image("Before")
+    login(client, "alice")
+    edit(client, image, name="After")
+
+    page = app.test_client().get(f"/catalog/{image.id}").get_data(as_text=True)
+
+    assert 'id="history-title"' not in page
+
+
+def test_edit_button_for_creator_only(app, client, make_image, login):
+    image = make_image("Buttons")
+    login(client, "alice")
+    other = app.test_client()
+    login(other, "bob")
+    edit_link = f'href="/catalog/{image.id}/edit"'
+
+    assert edit_link in client.get(f"/catalog/{image.id}").get_data(as_text=True)
+    assert edit_link not in other.get(f"/catalog/{image.id}").get_data(as_text=True)
+    assert edit_link not in app.test_client().get(f"/catalog/{image.id}").get_data(as_text=True)
+
+
+def test_history_lists_every_edit_newest_first(client, make_image, login):
+    image = make_image("One")
+    login(client, "alice")
+    edit(client, image, name="Two")
+    db.session.refresh(image)
+    edit(client, image, name="Three")
+
+    page = client.get(f"/catalog/{image.id}").get_data(as_text=True)
+
+    pairs = re.findall(r"<td>name</td>\s*<td>(\w+)</td>\s*<td>(\w+)</td>", page)
+    assert pairs == [("Two", "Three"), ("One", "Two")]
