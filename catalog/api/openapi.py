@@ -25,8 +25,93 @@ def error_response(description: str) -> dict[str, Any]:
     }
 
 
+def image_patch_schema() -> dict[str, Any]:
+    """Return the schema of a PATCH /images/{id} body: the fields to change."""
+    return {
+        "type": "object",
+        "description": (
+            "Only the fields sent are changed. id, created_by, start_date and versions are "
+            "read-only: they may be sent back unchanged, and a different value is a 400."
+        ),
+        "properties": {
+            "name": {"type": "string", "minLength": 1, "maxLength": 256, "description": "Trimmed."},
+            "description": {"type": "string", "maxLength": 10000, "description": "Markdown."},
+            "tags": {
+                "type": "array",
+                "maxItems": 20,
+                "description": (
+                    "Trimmed; duplicates are dropped case-insensitively, keeping the first "
+                    "spelling; at most 20 after that. Existing tags match case-insensitively."
+                ),
+                "items": {"type": "string", "minLength": 1, "maxLength": 64},
+            },
+            "private": {"type": "boolean"},
+            "end_date": {
+                "type": ["string", "null"],
+                "format": "date-time",
+                "description": (
+                    "ISO 8601 with a time zone. A past date removes the image at once; "
+                    "a future one schedules its removal; null keeps it."
+                ),
+            },
+            "icon": {"type": "null", "description": "null removes the icon."},
+            "id": {"type": "string", "format": "uuid", "readOnly": True},
+            "created_by": {"type": "string", "readOnly": True},
+            "start_date": {"type": "string", "format": "date-time", "readOnly": True},
+            "versions": {"type": "array", "readOnly": True},
+        },
+        "additionalProperties": False,
+    }
+
+
+def patch_operation(image_id: dict[str, Any]) -> dict[str, Any]:
+    """Return the OpenAPI operation of PATCH /images/{id}."""
+    return {
+        "operationId": "patchImage",
+        "summary": "Change fields of an image (its creator or staff)",
+        "description": (
+            "Needs `Authorization: Token <token>`, or a browser session with the CSRF token "
+            "in X-CSRFToken. Each changed field is recorded in the image's history."
+        ),
+        "security": [{"token": []}],
+        "parameters": [
+            image_id,
+            {
+                "name": "If-Match",
+                "in": "header",
+                "description": "The ETag of a GET; the change is applied only if it still matches.",
+                "schema": {"type": "string"},
+            },
+        ],
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ImagePatch"}}},
+        },
+        "responses": {
+            "200": {
+                "description": "The image after the change, with its new ETag.",
+                "headers": {"ETag": {"schema": {"type": "string"}}},
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Image"}}},
+            },
+            "400": {
+                "description": "Invalid JSON, or invalid, unknown or read-only fields, each named in errors.",
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/ValidationError"}}
+                },
+            },
+            "401": error_response("No credentials, or an invalid token."),
+            "403": error_response("The caller may see the image but is not its creator or staff."),
+            "404": error_response("No such image, or not visible to the caller."),
+            "409": error_response("Another request changed the image at the same moment; retry."),
+            "412": error_response("If-Match no longer matches: the image has changed."),
+            "413": error_response("The request body is larger than the server's limit."),
+            "415": error_response("The body is not application/json."),
+        },
+    }
+
+
 def build_document(max_page_size: int) -> dict[str, Any]:
-    """Return the OpenAPI document of GET /images and GET /images/{id}."""
+    """Return the OpenAPI document of GET /images, GET and PATCH /images/{id}, and icons."""
     image_id = {
         "name": "id",
         "in": "path",
@@ -137,6 +222,22 @@ def build_document(max_page_size: int) -> dict[str, Any]:
                         "401": error_response("The Authorization token is invalid."),
                         "404": error_response("No such image, or not visible to the caller."),
                     },
+                },
+                "patch": patch_operation(image_id),
+            },
+            "/images/{id}/icon.png": {
+                "get": {
+                    "operationId": "getImageIcon",
+                    "summary": "Retrieve an image's icon as a PNG of at most 256x256",
+                    "parameters": [image_id],
+                    "responses": {
+                        "200": {
+                            "description": "The icon. The ETag is the SHA-256 of the PNG.",
+                            "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}},
+                        },
+                        "304": {"description": "The icon matches If-None-Match."},
+                        "404": error_response("No icon, no such image, or not visible to the caller."),
+                    },
                 }
             },
         },
@@ -155,6 +256,19 @@ def build_document(max_page_size: int) -> dict[str, Any]:
                     "required": ["detail"],
                     "properties": {"detail": {"type": "string"}},
                 },
+                "ValidationError": {
+                    "type": "object",
+                    "required": ["detail"],
+                    "properties": {
+                        "detail": {"type": "string"},
+                        "errors": {
+                            "type": "object",
+                            "description": "Each invalid field of the request, with the reason.",
+                            "additionalProperties": {"type": "string"},
+                        },
+                    },
+                },
+                "ImagePatch": image_patch_schema(),
                 "Version": {
                     "type": "object",
                     "required": ["alias", "version", "start_date", "end_date", "provider"],
