@@ -1,6 +1,7 @@
 """The login and logout pages, with failed logins rate-limited per client and per username."""
 
 import logging
+import math
 import time
 
 from flask import (
@@ -96,9 +97,11 @@ def logout() -> ResponseReturnValue:
 def too_many_attempts(error: RateLimitExceeded) -> ResponseReturnValue:
     """Show the login page with status 429 and when to try again."""
     limit = limiter.current_limit
-    # reset_at is a Unix time from the limiter's storage, so it is compared
-    # with the system clock, not with catalog.clock.
-    seconds = max(1, limit.reset_at - int(time.time())) if limit is not None else 60
+    seconds = 60
+    if limit is not None:
+        # The window's reset time is a Unix time from the limiter's storage,
+        # so it is compared with the system clock, not with catalog.clock.
+        seconds = max(1, math.ceil(limit.window.reset_time - time.time()))
     log.warning("login rate limit reached from %s (%s)", get_remote_address(), error.description)
     form = LoginForm()
     message = f"Too many login attempts. Try again in {seconds} seconds."
