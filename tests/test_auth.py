@@ -1,9 +1,11 @@
 """Login, logout, sessions, remember-me cookies, API tokens and CSRF."""
 
 import logging
+import re
 
 import pytest
 from argon2 import PasswordHasher
+from flask import g
 
 from catalog import accounts
 from catalog.auth.passwords import needs_rehash
@@ -361,10 +363,13 @@ def csrf_app(app):
 
 def csrf_token_of(client, path="/login"):
     """Return the CSRF token of the form on `path`."""
+    # Flask-WTF caches the token in g, which the `app` fixture's app context
+    # keeps across requests; a real request starts with an empty g.
+    g.pop("csrf_token", None)
     text = client.get(path).text
-    marker = 'name="csrf_token" type="hidden" value="'
-    start = text.index(marker) + len(marker)
-    return text[start : text.index('"', start)]
+    tag = re.search(r'<input[^>]*name="csrf_token"[^>]*>', text)
+    assert tag is not None, f"no CSRF token field on {path}"
+    return re.search(r'value="([^"]+)"', tag.group(0)).group(1)
 
 
 def test_login_without_csrf_token_rejected(csrf_app, client, make_account):
@@ -420,3 +425,48 @@ def test_user_ids_in_session_include_secret(client, make_account):
     with client.session_transaction() as session:
         assert session["_user_id"] == f"{user.id}:{user.session_secret}"
     assert db.session.get(User, user.id).session_secret == user.session_secret
+
+
+def test_login_and_logout_through_pages(csrf_app, client, private_image):
+    response = log_in(client, csrf_token=csrf_token_of(client), next="/catalog/")
+    assert response.headers["Location"] == "/catalog/"
+
+    page = client.get("/catalog/")
+    assert "Logged in as <strong>rosa</strong>" in page.text
+
+    logout = client.post("/logout", data={"csrf_token": csrf_token_of(client, "/catalog/")})
+    assert logout.status_code == 302
+    assert "Logged in as" not in client.get("/catalog/").text
+    assert not sees_private_image(client)
+
+
+@pytest.fixture
+def login_required_app(app):
+    """Add two routes behind Flask-Login's login_required: a page and an API path."""
+    from flask_login import login_required
+
+    app.add_url_rule("/needs-login", "needs_login", login_required(lambda: "page"))
+    app.add_url_rule("/images-needs-login", "api_needs_login", login_required(lambda: "api"))
+    return app
+
+
+def test_login_required_page_redirects(login_required_app, client):
+    response = client.get("/needs-login?x=1")
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login?next=/needs-login?x%3D1"
+
+
+def test_login_required_api_is_401(login_required_app, client):
+    response = client.get("/images-needs-login")
+
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == "Token"
+    assert "Authentication required" in response.get_json()["detail"]
+
+
+def test_login_required_accepts_session(login_required_app, client, make_account):
+    make_account()
+    log_in(client)
+
+    assert client.get("/needs-login").text == "page"
