@@ -129,8 +129,8 @@ def test_image_page_has_extension_blocks():
     with open("templates/browse/image.html") as template:
         source = template.read()
 
-    assert "{% block image_actions %}{% endblock %}" in source
-    assert "{% block image_history %}{% endblock %}" in source
+    assert "{% block image_actions %}" in source
+    assert "{% block image_history %}" in source
 
 
 def test_markdown_links_get_rel():

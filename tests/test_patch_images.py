@@ -548,3 +548,13 @@ def test_token_patch_needs_no_csrf(app, make_image, auth_headers):
     response = patch(app.test_client(), image.id, {"name": "Script"}, headers)
 
     assert response.status_code == 200
+
+
+def test_patch_etag_matches_next_get(client, make_image, auth_headers):
+    image = make_image("Name", versions=[{"version": "1"}, {"version": "2", "end_date": datetime(2021, 1, 1, tzinfo=UTC)}])
+    headers = auth_headers("alice")
+
+    patched = patch(client, image.id, {"name": "New"}, headers)
+
+    assert [entry["version"] for entry in patched.get_json()["versions"]] == ["1"]
+    assert patched.headers["ETag"] == client.get(f"/images/{image.id}").headers["ETag"]

@@ -4,6 +4,7 @@ import uuid
 
 from flask import Response, abort, current_app, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
+from sqlalchemy import select
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Unauthorized
 
@@ -22,7 +23,13 @@ from catalog.extensions import db
 from catalog.icons import current_icon
 from catalog.models import Image
 from catalog.params import InvalidPage, InvalidParameter, parse_list_request
-from catalog.queries import PageOutOfRange, image_detail, image_list, paginate
+from catalog.queries import (
+    PageOutOfRange,
+    image_detail,
+    image_list,
+    image_load_options,
+    paginate,
+)
 from catalog.serializers import image_to_json
 
 # Icon URLs carry the icon's digest, so a changed icon gets a new URL.
@@ -145,9 +152,12 @@ def patch_image(image_id: str) -> ResponseReturnValue:
         if request.if_match:
             abort(412, "The image was changed by another request; GET it again and retry.")
         abort(409, "The image was changed by another request at the same time; retry.")
-    # The image may have just ended (a past end_date), so it is not loaded
-    # again through the visibility filter.
-    return image_response(image)
+    # Loaded again for the current versions only, and without the visibility
+    # filter because a past end_date has just removed the image.
+    saved = db.session.scalars(
+        select(Image).where(Image.id == canonical).options(*image_load_options(now()))
+    ).one()
+    return image_response(saved)
 
 
 @bp.get("/images/<image_id>/icon.png")
