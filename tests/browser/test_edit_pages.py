@@ -58,6 +58,7 @@ def test_edit_shows_on_list_page_and_history(page, own_image, screenshot):
     page.wait_for_url(re.compile(rf"/catalog/{image_id}/edit$"))
     page.get_by_label("Name", exact=True).fill(new_name)
     page.get_by_label("Tags").fill("browser-edited, Linux")
+    screenshot("edit-form")
     page.get_by_role("button", name="Save").click()
     page.wait_for_url(re.compile(rf"/catalog/{image_id}$"))
     screenshot("edited-image")
