@@ -441,3 +441,51 @@ def test_form_unshare_soft_ends(client, app, make_image, login, groups, frozen_n
     change = history(image.id)[-1]
     assert json.loads(change.new_value) == []
     assert json.loads(change.old_value)[0]["group"] == "Physics"
+
+
+def test_form_race_after_revision_check_is_conflict(client, make_image, login):
+    """Another transaction saves between the form's revision check and its UPDATE."""
+    from sqlalchemy import event, update
+    from sqlalchemy.orm import Session
+
+    image = make_image("Original")
+    login(client, "alice")
+    values = form_values(image, name="Mine")
+    done = []
+
+    def rename(session, flush_context, instances):
+        if done:
+            return
+        done.append(True)
+        with db.engine.begin() as connection:
+            connection.execute(
+                update(Image).where(Image.id == image.id).values(name="Theirs", revision=Image.revision + 1)
+            )
+
+    event.listen(Session, "before_flush", rename)
+    try:
+        response = client.post(f"/catalog/{image.id}/edit", data=values)
+    finally:
+        event.remove(Session, "before_flush", rename)
+
+    assert response.status_code == 409
+    assert "someone else changed this image" in response.get_data(as_text=True)
+    assert reload(image.id).name == "Theirs"
+    assert history(image.id) == []
+
+
+def test_form_icon_and_fields_in_one_save(client, make_image, login):
+    image = make_image("Plain")
+    login(client, "alice")
+    revision = image.revision
+    data = form_values(image, name="With icon", icon=(io.BytesIO(picture_bytes("PNG")), "i.png"))
+
+    response = client.post(f"/catalog/{image.id}/edit", data=data, content_type="multipart/form-data")
+
+    assert response.status_code == 302
+    stored = reload(image.id)
+    assert stored.name == "With icon"
+    assert stored.icon_digest is not None
+    rows = history(image.id)
+    assert [row.field for row in rows] == ["name", "icon"]
+    assert stored.revision == max(row.revision for row in rows) > revision

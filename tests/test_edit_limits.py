@@ -56,7 +56,7 @@ def test_patch_five_mib_gets_json_413(server, make_image, make_user):
 
     assert status == 413
     assert content_type == "application/json"
-    assert "detail" in json.loads(payload)
+    assert "limit of 2,097,152 bytes" in json.loads(payload)["detail"]
 
 
 def session_cookie(app, user) -> str:

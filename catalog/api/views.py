@@ -6,7 +6,7 @@ from flask import Response, abort, current_app, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from werkzeug.datastructures import WWWAuthenticate
-from werkzeug.exceptions import Unauthorized
+from werkzeug.exceptions import RequestEntityTooLarge, Unauthorized
 
 from catalog import operations
 from catalog.api import bp
@@ -19,6 +19,7 @@ from catalog.api.edits import (
 )
 from catalog.auth.viewer import current_viewer
 from catalog.clock import now
+from catalog.errors import handle_http_error
 from catalog.extensions import db
 from catalog.icons import current_icon
 from catalog.models import Image
@@ -178,3 +179,12 @@ def get_icon(image_id: str) -> ResponseReturnValue:
         response.cache_control.public = True
     response.cache_control.max_age = ICON_MAX_AGE
     return response.make_conditional(request)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def request_too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
+    """Answer an oversized body with 413 and the limit, in JSON like every API error."""
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    return handle_http_error(
+        RequestEntityTooLarge(f"The request body is larger than the limit of {limit:,} bytes.")
+    )
