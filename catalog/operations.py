@@ -165,7 +165,7 @@ DATE_EXAMPLE = "2026-12-31T23:59:00Z"
 
 
 class InvalidChanges(ValueError):
-    """Values rejected by `validate_changes`; `errors` maps each bad field to the reason."""
+    """Values rejected by `validate_changes`. `errors` maps each bad field to the reason."""
 
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
@@ -285,7 +285,7 @@ def clean_end_date(value: Any) -> datetime | None:
 
 
 def clean_icon(value: Any) -> None:
-    """Accept only None, which removes the icon; uploads go through `set_icon`."""
+    """Accept only None, which removes the icon. Uploads go through `set_icon`."""
     if value is not None:
         raise ValueError("only null is accepted (it removes the icon); upload icons on the edit page.")
 
@@ -450,7 +450,7 @@ def _apply_changes(image: Image, actor: User | None, changes: dict[str, Any]) ->
 
 
 def remove_image(image: Image, actor: User | None, **options: Any) -> list[str]:
-    """Soft-delete `image` now by setting its end date; nothing is deleted."""
+    """Soft-delete `image` now by setting its end date. No row is deleted."""
     return update_image(image, actor, {"end_date": now()}, **options)
 
 
@@ -471,7 +471,7 @@ def store_icon_data(image: Image, png: bytes, digest: str) -> None:
 def set_icon(
     image: Image, actor: User | None, upload: bytes, *, based_on_revision: int | None = None
 ) -> bool:
-    """Make the uploaded picture the icon of `image`; return True if it changed.
+    """Make the uploaded picture the icon of `image`, and return True if it changed.
 
     Raises InvalidIcon for uploads that are not accepted images.
     """
@@ -509,7 +509,7 @@ def version_entry(version: Version) -> dict[str, Any]:
 def set_version_end_date(
     version: Version, actor: User | None, end_date: datetime | None
 ) -> bool:
-    """End (or, with None, restore) one version of an image; return True if it changed."""
+    """Set the end date of one version (None restores it), and return True if it changed."""
     if version.end_date == end_date:
         return False
     image = version.image

@@ -16,7 +16,7 @@ READ_ONLY_FIELDS = ("id", "created_by", "start_date", "versions")
 
 
 class InvalidBody(ValueError):
-    """A PATCH body that is not a JSON object; the message says why."""
+    """A PATCH body that is not a JSON object. The message gives the reason."""
 
 
 def image_etag(image: Image) -> str:

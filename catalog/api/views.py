@@ -111,7 +111,7 @@ def invalid_request(detail: str, errors: dict[str, str] | None = None) -> Respon
 
 @bp.patch("/images/<image_id>")
 def patch_image(image_id: str) -> ResponseReturnValue:
-    """Change some fields of an image; read-only fields may repeat their value.
+    """Change the fields of an image sent in the body. Read-only fields may repeat their value.
 
     With If-Match, the edit is applied only if the image still has that ETag
     (412 otherwise, including when another edit commits first).

@@ -191,7 +191,7 @@ def restore_image(image_id: str) -> ResponseReturnValue:
     """Bring a removed image back by clearing its end date."""
     image, viewer = removed_image(image_id)
     if not ConfirmForm().validate_on_submit():
-        abort(400, "The form expired; reload the page and try again.")
+        abort(400, "The form's CSRF token is missing or expired. Reload the page and try again.")
 
     operations.restore_image(image, viewer)
     try:
@@ -209,7 +209,7 @@ def change_end_date(image_id: str) -> ResponseReturnValue:
     image, viewer = removed_image(image_id)
     form = EndDateForm()
     if not form.validate_on_submit():
-        abort(400, "The form expired; reload the page and try again.")
+        abort(400, "The form's CSRF token is missing or expired. Reload the page and try again.")
     try:
         changes = operations.validate_changes({"end_date": date_from_form(form.end_date.data)})
     except operations.InvalidChanges as invalid:
@@ -236,7 +236,7 @@ def change_version(image_id: str, version_id: int, action: str) -> ResponseRetur
     if version is None:
         abort(404)
     if not ConfirmForm().validate_on_submit():
-        abort(400, "The form expired; reload the page and try again.")
+        abort(400, "The form's CSRF token is missing or expired. Reload the page and try again.")
 
     if action == "end":
         operations.end_version(version, viewer)
