@@ -30,7 +30,7 @@ MIN_PASSWORD_LENGTH = 8
 
 
 class AccountError(ValueError):
-    """An account, group or share change that is invalid; the message says why."""
+    """An invalid account, group or share change. The message explains why."""
 
 
 def find_user_or_fail(username: str) -> User:
@@ -62,7 +62,9 @@ def create_account(username: str, password: str, *, is_staff: bool = False) -> U
     if operations.find_user(username) is not None:
         raise AccountError(f"The username {username!r} is already taken (case does not matter).")
     check_password_strength(password)
-    return operations.create_user(username, password_hash=hash_password(password), is_staff=is_staff)
+    return operations.create_user(
+        username, password_hash=hash_password(password), is_staff=is_staff
+    )
 
 
 def set_password(user: User, password: str) -> None:
@@ -84,10 +86,9 @@ def authenticate(username: str, password: str) -> User | None:
     password_hash = user.password_hash if user is not None else None
     if not verify_password(password_hash, password):
         return None
-    assert user is not None and user.password_hash is not None
-    if not user.active:
+    if user is None or password_hash is None or not user.active:
         return None
-    if needs_rehash(user.password_hash):
+    if needs_rehash(password_hash):
         user.password_hash = hash_password(password)
         log.info("upgraded the password hash of user %s", user.username)
     return user

@@ -72,7 +72,9 @@ def read_password(from_stdin: bool) -> str:
 @click.argument("username")
 @click.option("--staff", is_flag=True, help="Let the user see and edit every image.")
 @click.option(
-    "--password-stdin", is_flag=True, help="Read the password from the first line of standard input."
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from the first line of standard input.",
 )
 def create_user_command(username: str, staff: bool, password_stdin: bool) -> None:
     """Create a user who can log in, asking for the password twice."""
@@ -90,7 +92,9 @@ def token_command(username: str) -> None:
     with account_change():
         user = accounts.find_user_or_fail(username)
         token = accounts.issue_token(user)
-    click.echo(f"API token for {user.username} (send it as 'Authorization: Token <token>'):", err=True)
+    click.echo(
+        f"API token for {user.username} (send it as 'Authorization: Token <token>'):", err=True
+    )
     click.echo(token)
 
 

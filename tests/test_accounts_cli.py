@@ -32,7 +32,9 @@ def lab(app):
 
 
 def test_users_create_from_stdin(runner):
-    result = runner.invoke(args=["users", "create", "Rosa", "--password-stdin"], input=PASSWORD + "\n")
+    result = runner.invoke(
+        args=["users", "create", "Rosa", "--password-stdin"], input=PASSWORD + "\n"
+    )
 
     assert result.exit_code == 0, result.output
     assert "Created user Rosa." in result.output
@@ -73,7 +75,9 @@ def test_users_create_rejects_mismatched_passwords(runner):
     ],
 )
 def test_users_create_rejects_invalid(runner, rosa, username, password, message):
-    result = runner.invoke(args=["users", "create", username, "--password-stdin"], input=password + "\n")
+    result = runner.invoke(
+        args=["users", "create", username, "--password-stdin"], input=password + "\n"
+    )
 
     assert result.exit_code == 1
     assert message in result.output
@@ -277,7 +281,12 @@ def test_demo_load_creates_logins_once(runner, client):
 
 @pytest.mark.parametrize(
     ("username", "private_count"),
-    [("curator", len(demo.PRIVATE)), ("rosa", len(demo.PRIVATE)), ("sam", len(demo.PRIVATE)), ("olivia", 0)],
+    [
+        ("curator", len(demo.PRIVATE)),
+        ("rosa", len(demo.PRIVATE)),
+        ("sam", len(demo.PRIVATE)),
+        ("olivia", 0),
+    ],
 )
 def test_demo_logins_see_private_images(runner, app, username, private_count):
     runner.invoke(args=["demo", "load"])

@@ -113,7 +113,9 @@ def test_login_page_keeps_next_from_query(client, make_account):
     assert 'name="next" type="hidden" value="/catalog/?page=2"' in page.text
 
 
-@pytest.mark.parametrize(("username", "password"), [("rosa", "wrong password"), ("nobody", PASSWORD)])
+@pytest.mark.parametrize(
+    ("username", "password"), [("rosa", "wrong password"), ("nobody", PASSWORD)]
+)
 def test_login_failure_message_is_the_same(client, make_account, username, password):
     make_account()
 

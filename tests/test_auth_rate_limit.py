@@ -116,7 +116,7 @@ def test_login_page_get_not_limited(limited_app):
 
 
 def close_limiter_storage():
-    """Close the Redis connections of the limiter's storage rather than leave them to the garbage collector."""
+    """Close the Redis connections of the limiter's storage instead of leaving them to GC."""
     client = limiter.limiter.storage.storage
     client.close()
     client.connection_pool.disconnect()

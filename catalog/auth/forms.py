@@ -9,7 +9,9 @@ class LoginForm(FlaskForm):
     """Username, password and "remember me", with the page to return to."""
 
     username = StringField(
-        "Username", validators=[DataRequired(), Length(max=150)], render_kw={"autocomplete": "username"}
+        "Username",
+        validators=[DataRequired(), Length(max=150)],
+        render_kw={"autocomplete": "username"},
     )
     password = PasswordField(
         "Password",

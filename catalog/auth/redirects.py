@@ -1,4 +1,4 @@
-"""Where to go after logging in: only to a path on this site."""
+"""The redirect target after a login: only a path on this site is followed."""
 
 from urllib.parse import unquote, urlsplit
 

@@ -46,7 +46,10 @@ def load_session_user(session_user_id: str) -> User | None:
 
 @login_manager.unauthorized_handler
 def require_login() -> ResponseReturnValue:
-    """Answer a request that needs a logged-in user: 401 for the API, the login page otherwise."""
+    """Reject a request that needs a logged-in user.
+
+    API requests get a 401; pages redirect to the login page, which comes back here.
+    """
     if wants_json():
         unauthorized("Authentication required: log in or send 'Authorization: Token <token>'.")
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
