@@ -1,5 +1,6 @@
 """Login, logout, sessions, remember-me cookies, API tokens and CSRF."""
 
+import json
 import logging
 import re
 
@@ -8,6 +9,7 @@ from argon2 import PasswordHasher
 from flask import g
 
 from catalog import accounts
+from catalog.auth import passwords
 from catalog.auth.passwords import needs_rehash
 from catalog.extensions import db
 from catalog.models import User
@@ -472,3 +474,61 @@ def test_login_required_accepts_session(login_required_app, client, make_account
     log_in(client)
 
     assert client.get("/needs-login").text == "page"
+
+
+def patch_name(client, image_id, name, headers=None):
+    return client.patch(
+        f"/images/{image_id}",
+        data=json.dumps({"name": name}),
+        content_type="application/json",
+        headers=headers or {},
+    )
+
+
+def test_patch_with_token_needs_no_csrf(csrf_app, client, private_image):
+    token = accounts.issue_token(accounts.find_user_or_fail("rosa"))
+    db.session.commit()
+
+    response = patch_name(client, private_image.id, "Renamed", {"Authorization": f"Token {token}"})
+
+    assert response.status_code == 200
+    assert response.get_json()["name"] == "Renamed"
+
+
+def test_patch_with_session_needs_csrf(csrf_app, client, private_image):
+    log_in(client, csrf_token=csrf_token_of(client))
+
+    rejected = patch_name(client, private_image.id, "Renamed")
+    accepted = patch_name(
+        client, private_image.id, "Renamed", {"X-CSRFToken": csrf_token_of(client, "/catalog/")}
+    )
+
+    assert rejected.status_code == 400
+    assert accepted.status_code == 200
+
+
+def test_patch_with_token_and_session_needs_csrf(csrf_app, client, private_image):
+    token = accounts.issue_token(accounts.find_user_or_fail("rosa"))
+    db.session.commit()
+    log_in(client, csrf_token=csrf_token_of(client))
+
+    response = patch_name(client, private_image.id, "Renamed", {"Authorization": f"Token {token}"})
+
+    assert response.status_code == 400
+
+
+def test_unknown_user_costs_one_verification(client, make_account, monkeypatch):
+    make_account()
+    calls = []
+
+    class CountingHasher(PasswordHasher):
+        def verify(self, password_hash, password):
+            calls.append(password_hash)
+            return super().verify(password_hash, password)
+
+    monkeypatch.setattr(passwords, "hasher", CountingHasher())
+
+    log_in(client, username="nobody")
+    log_in(client, password="wrong password")
+
+    assert calls == [passwords.DUMMY_HASH, accounts.find_user_or_fail("rosa").password_hash]

@@ -268,3 +268,20 @@ def test_membership_ends_at_its_end_date(client, world, frozen_now):
     assert client.get(f"/images/{image.id}", headers=headers).status_code == 200
     with clock.frozen_at(frozen_now + timedelta(minutes=1)):
         assert client.get(f"/images/{image.id}", headers=headers).status_code == 404
+
+
+@pytest.mark.parametrize("viewer", ["anonymous", "creator", "member", "outsider"])
+def test_token_pagination_matches_count(client, world, viewer):
+    headers = token_headers(world, viewer)
+    expected = {world.images[name].id for name, sees in zip(IMAGES, SEES[viewer]) if sees}
+
+    seen = []
+    url = "/images?page_size=2"
+    while url:
+        body = client.get(url, headers=headers).get_json()
+        assert body["count"] == len(expected)
+        seen.extend(item["id"] for item in body["results"])
+        url = body["next"]
+
+    assert len(seen) == len(expected)
+    assert set(seen) == expected
