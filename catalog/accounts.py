@@ -160,6 +160,11 @@ def check_end_date(until: datetime | None) -> None:
         raise AccountError(f"The end date {until.isoformat()} is not in the future.")
 
 
+def describe_end(until: datetime | None) -> str:
+    """Return an end date as written in log lines."""
+    return until.isoformat() if until is not None else "further notice"
+
+
 def add_member(group: Group, user: User, until: datetime | None = None) -> Membership:
     """Make `user` a current member of `group` until `until` (None: no end).
 
@@ -173,7 +178,7 @@ def add_member(group: Group, user: User, until: datetime | None = None) -> Membe
     elif membership.end_date is not None and membership.end_date <= now():
         membership.start_date = now()
     membership.end_date = until
-    log.info("added user %s to group %s until %s", user.username, group.name, until)
+    log.info("added user %s to group %s until %s", user.username, group.name, describe_end(until))
     return membership
 
 
@@ -212,7 +217,7 @@ def share_image(image: Image, group: Group, until: datetime | None = None) -> Im
     elif share.end_date is not None and share.end_date <= now():
         share.start_date = now()
     share.end_date = until
-    log.info("shared image %s with group %s until %s", image.id, group.name, until)
+    log.info("shared image %s with group %s until %s", image.id, group.name, describe_end(until))
     return share
 
 

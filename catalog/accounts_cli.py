@@ -4,6 +4,8 @@ Each command calls catalog.accounts, commits, and prints what it did. Invalid
 input stops with a message and exit status 1, and nothing is written.
 """
 
+import getpass
+import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,19 +18,35 @@ from flask.cli import AppGroup
 from catalog import accounts
 from catalog.extensions import db
 
+log = logging.getLogger(__name__)
+
 users_cli = AppGroup("users", help="Create accounts, issue API tokens, deactivate accounts.")
 groups_cli = AppGroup("groups", help="Create groups and change their members.")
 
 
+def operator_name() -> str:
+    """Return the login name of the person running the command, for the log."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown operator"
+
+
 @contextmanager
 def account_change() -> Iterator[None]:
-    """Commit the changes of the block, or roll back and exit with the AccountError message."""
+    """Commit the changes of the block, or roll back and exit with the AccountError message.
+
+    catalog.accounts logs what changed; this adds who ran which command.
+    """
     try:
         yield
     except accounts.AccountError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from None
     db.session.commit()
+    context = click.get_current_context()
+    # The parameters never include a password: it comes from a prompt or standard input.
+    log.info("%s ran %s %s", operator_name(), context.command_path, context.params)
 
 
 def parse_until(value: str | None) -> datetime | None:

@@ -1,5 +1,6 @@
 """`flask users`, `flask groups`, `flask images share|unshare` and the demo logins."""
 
+import getpass
 import logging
 from datetime import UTC, datetime, timedelta
 
@@ -298,3 +299,12 @@ def test_demo_logins_see_private_images(runner, app, username, private_count):
 
     assert login.status_code == 302
     assert sum(item["private"] for item in listing["results"]) == private_count
+
+
+def test_commands_log_operator(runner, caplog, rosa, lab):
+    caplog.set_level(logging.INFO, logger="catalog")
+
+    runner.invoke(args=["groups", "add", "lab", "rosa"])
+
+    assert f"{getpass.getuser()} ran " in caplog.text
+    assert "groups add {'group_name': 'lab', 'username': 'rosa', 'until': None}" in caplog.text
