@@ -21,7 +21,7 @@ UNREADABLE = "the file is not a readable image; upload a PNG, JPEG, GIF or WebP 
 
 
 class InvalidIcon(ValueError):
-    """An upload that is not an accepted image; the message says why."""
+    """An upload that is not an accepted image. The message gives the reason."""
 
 
 def looks_like_svg(data: bytes) -> bool:

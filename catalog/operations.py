@@ -541,8 +541,8 @@ def restore_version(version: Version, actor: User | None) -> bool:
 def commit_edit(image_id: str, based_on_revision: int | None = None) -> None:
     """Commit an edit, turning a concurrent save of the same image into EditConflict.
 
-    A stale revision (another transaction updated the image after it was
-    loaded) raises StaleDataError at flush; a tag created at the same moment
+    A stale revision raises StaleDataError at flush: another transaction
+    updated the image after it was loaded. A tag created at the same moment
     by another request raises IntegrityError. Both roll back everything.
     """
     try:

@@ -183,7 +183,7 @@ def get_icon(image_id: str) -> ResponseReturnValue:
 
 @bp.errorhandler(RequestEntityTooLarge)
 def request_too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
-    """Answer an oversized body with 413 and the limit, in JSON like every API error."""
+    """Return 413 with the size limit for an oversized body, in JSON like every API error."""
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     return handle_http_error(
         RequestEntityTooLarge(f"The request body is larger than the limit of {limit:,} bytes.")
