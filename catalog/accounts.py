@@ -244,7 +244,9 @@ class DemoAccount:
 
 DEMO_GROUP = "Research lab"
 DEMO_ACCOUNTS = [
-    DemoAccount("curator", "demo-curator-pw", "staff: sees every image", is_staff=True),
+    DemoAccount(
+        "curator", "demo-curator-pw", "staff: sees every current image, private too", is_staff=True
+    ),
     DemoAccount("rosa", "demo-rosa-pw", f"member of {DEMO_GROUP!r}", in_group=True),
     DemoAccount("sam", "demo-sam-pw", f"member of {DEMO_GROUP!r}", in_group=True),
     DemoAccount("olivia", "demo-olivia-pw", "outsider: sees public images only"),

@@ -1,4 +1,4 @@
-"""How Flask-Login finds the user of a request: a session cookie or an API token."""
+"""The user of each request, from a session cookie or an API token, and the CSRF check."""
 
 import hashlib
 import logging
