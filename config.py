@@ -64,6 +64,10 @@ class Config:
     # Flask-Limiter keeps its counters here. "memory://" is per process; set a
     # redis:// URI when more than one app server runs.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # If that storage is unreachable, count in this process's memory (and
+    # log it) rather than fail every login with a 500.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per 5 minutes")
 
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")

@@ -204,31 +204,38 @@ def find_image_or_fail(image_id: str) -> Image:
     return image
 
 
-def share_image(image: Image, group: Group, until: datetime | None = None) -> ImageShare:
+def current_shares(image: Image) -> dict[int, tuple[Group, datetime | None]]:
+    """Return the groups `image` is shared with now, by id, with each share's end date."""
+    at = now()
+    return {
+        share.group_id: (share.group, share.end_date)
+        for share in image.shares
+        if share.end_date is None or share.end_date > at
+    }
+
+
+def share_image(image: Image, group: Group, until: datetime | None = None) -> None:
     """Share `image` with `group` until `until` (None: no end).
 
-    A share that ended is started again; an existing one gets the new end date.
+    A share that ended is started again; a current one gets the new end date.
+    The change goes through operations.update_image, so it is recorded in the
+    image's history and bumps its revision like an edit from the form.
     """
     check_end_date(until)
-    share = db.session.get(ImageShare, (image.id, group.id))
-    if share is None:
-        share = ImageShare(image=image, group=group, start_date=now())
-        db.session.add(share)
-    elif share.end_date is not None and share.end_date <= now():
-        share.start_date = now()
-    share.end_date = until
+    wanted = current_shares(image)
+    wanted[group.id] = (group, until)
+    operations.update_image(image, None, {"groups": wanted})
     log.info("shared image %s with group %s until %s", image.id, group.name, describe_end(until))
-    return share
 
 
-def unshare_image(image: Image, group: Group) -> ImageShare:
+def unshare_image(image: Image, group: Group) -> None:
     """End the share of `image` with `group` now; the row stays as a record."""
-    share = db.session.get(ImageShare, (image.id, group.id))
-    if share is None or (share.end_date is not None and share.end_date <= now()):
+    wanted = current_shares(image)
+    if group.id not in wanted:
         raise AccountError(f"Image {image.id} is not shared with group {group.name!r}.")
-    share.end_date = now()
+    del wanted[group.id]
+    operations.update_image(image, None, {"groups": wanted})
     log.info("ended the share of image %s with group %s", image.id, group.name)
-    return share
 
 
 @dataclass(frozen=True)

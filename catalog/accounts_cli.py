@@ -103,6 +103,25 @@ def create_user_command(username: str, staff: bool, password_stdin: bool) -> Non
     click.echo(f"Created {kind} {user.username}.")
 
 
+@users_cli.command("set-password")
+@click.argument("username")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from the first line of standard input.",
+)
+def set_password_command(username: str, password_stdin: bool) -> None:
+    """Set the password of USERNAME and end their sessions.
+
+    Creators added by `flask images import` have no password and cannot log
+    in until one is set here.
+    """
+    with account_change():
+        user = accounts.find_user_or_fail(username)
+        accounts.set_password(user, read_password(password_stdin))
+    click.echo(f"Set the password of {user.username}; their earlier sessions have ended.")
+
+
 @users_cli.command("token")
 @click.argument("username")
 def token_command(username: str) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from catalog import queries
 from catalog.clock import now
 from catalog.extensions import db
 from catalog.icons import icon_digest, normalize_icon
@@ -344,13 +345,7 @@ def validate_changes(values: dict[str, Any]) -> dict[str, Any]:
 
 def changes_since(image_id: str, revision: int) -> list[ImageChange]:
     """Return the history rows of the image recorded after `revision`, oldest first."""
-    return list(
-        db.session.scalars(
-            select(ImageChange)
-            .where(ImageChange.image_id == image_id, ImageChange.revision > revision)
-            .order_by(ImageChange.id)
-        )
-    )
+    return list(db.session.scalars(queries.changes_since(image_id, revision)))
 
 
 def share_list(image: Image, at: datetime) -> list[dict[str, Any]]:

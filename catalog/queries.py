@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload, with_loader_criteria
 from catalog.extensions import db
 from catalog.models import (
     Image,
+    ImageChange,
     ImageShare,
     ImageTag,
     Membership,
@@ -277,3 +278,42 @@ def user_by_username(username: str) -> Select[tuple[User]]:
 def providers() -> Select[tuple[Provider]]:
     """Return every provider by name, for the provider filter of the image pages."""
     return select(Provider).order_by(Provider.name, Provider.id)
+
+
+def removed_images(viewer: User, at: datetime) -> Select[tuple[Image]]:
+    """Return the images ended by `at` that `viewer` may restore: their own, or all for staff.
+
+    This is the only read that returns ended images, and only to those who may
+    restore them.
+    """
+    statement = select(Image).where(Image.end_date.is_not(None), Image.end_date <= at)
+    if not viewer.is_staff:
+        statement = statement.where(Image.creator_id == viewer.id)
+    return statement.order_by(Image.end_date.desc(), Image.id)
+
+
+def image_versions(image_id: str) -> Select[tuple[Version]]:
+    """Return every version of an image, ended ones included, oldest first (for editors)."""
+    return (
+        select(Version)
+        .where(Version.image_id == image_id)
+        .order_by(Version.start_date, Version.id)
+    )
+
+
+def image_history(image_id: str) -> Select[tuple[ImageChange]]:
+    """Return the recorded changes of an image, newest first."""
+    return (
+        select(ImageChange)
+        .where(ImageChange.image_id == image_id)
+        .order_by(ImageChange.id.desc())
+    )
+
+
+def changes_since(image_id: str, revision: int) -> Select[tuple[ImageChange]]:
+    """Return the changes of an image recorded after `revision`, oldest first."""
+    return (
+        select(ImageChange)
+        .where(ImageChange.image_id == image_id, ImageChange.revision > revision)
+        .order_by(ImageChange.id)
+    )

@@ -308,3 +308,27 @@ def test_commands_log_operator(runner, caplog, rosa, lab):
 
     assert f"{getpass.getuser()} ran " in caplog.text
     assert "groups add {'group_name': 'lab', 'username': 'rosa', 'until': None}" in caplog.text
+
+
+def test_set_password_lets_imported_creator_log_in(runner, client, make_image):
+    make_image(creator="imagekeeper")
+
+    result = runner.invoke(
+        args=["users", "set-password", "ImageKeeper", "--password-stdin"],
+        input="a long enough password\n",
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "Set the password of imagekeeper" in result.output
+    response = client.post(
+        "/login", data={"username": "imagekeeper", "password": "a long enough password"}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/catalog/"
+
+
+def test_set_password_unknown_user_fails(runner):
+    result = runner.invoke(args=["users", "set-password", "ghost", "--password-stdin"], input="x" * 20 + "\n")
+
+    assert result.exit_code == 1
+    assert "ghost" in result.output

@@ -155,3 +155,19 @@ def test_rate_limit_in_redis(app):
         db.session.remove()
         db.engine.dispose()
     close_limiter_storage()
+
+
+def test_unreachable_storage_does_not_break_login(app):
+    # Port 1 on the loopback address: nothing listens there, so every Redis call fails.
+    limited = make_limited_app(app, "redis://127.0.0.1:1/0")
+    with limited.app_context():
+        accounts.create_account("rosa", PASSWORD)
+        db.session.commit()
+        client = limited.test_client()
+
+        wrong = client.post("/login", data={"username": "rosa", "password": "wrong password"})
+        right = client.post("/login", data={"username": "rosa", "password": PASSWORD})
+
+        assert wrong.status_code == 200
+        assert right.status_code == 302
+        db.session.remove()

@@ -111,3 +111,30 @@ def test_history_lists_every_edit_newest_first(client, make_image, login):
 
     pairs = re.findall(r"<td>name</td>\s*<td>(\w+)</td>\s*<td>(\w+)</td>", page)
     assert pairs == [("Two", "Three"), ("One", "Two")]
+
+
+def test_cli_share_recorded_in_history(runner, make_image):
+    from sqlalchemy import select
+
+    from catalog.models import Image, ImageChange
+
+    image = make_image("Shared", private=True)
+    revision = image.revision
+    assert runner.invoke(args=["groups", "create", "Lab"]).exit_code == 0
+
+    shared = runner.invoke(args=["images", "share", image.id, "Lab"])
+    unshared = runner.invoke(args=["images", "unshare", image.id, "Lab"])
+
+    assert shared.exit_code == 0, shared.output
+    assert unshared.exit_code == 0, unshared.output
+    rows = list(
+        db.session.scalars(
+            select(ImageChange).where(ImageChange.image_id == image.id).order_by(ImageChange.id)
+        )
+    )
+    assert [row.field for row in rows] == ["groups", "groups"]
+    assert [row.actor for row in rows] == ["cli", "cli"]
+    assert '"group": "Lab"' in rows[0].new_value
+    assert rows[1].new_value == "[]"
+    db.session.expire_all()
+    assert db.session.get(Image, image.id).revision == revision + 2

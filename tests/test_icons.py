@@ -12,7 +12,13 @@ from catalog import operations
 from catalog.extensions import db
 from catalog.icons import MAX_SIDE, InvalidIcon, icon_digest, normalize_icon
 from catalog.models import Image, ImageChange, ImageIcon
-from tests.icon_samples import SVG, bomb_png, jpeg_with_exif, picture_bytes, png_with_text
+from tests.icon_samples import (
+    SVG,
+    bomb_png,
+    jpeg_with_exif,
+    picture_bytes,
+    png_with_text,
+)
 
 
 def decode(png: bytes) -> PILImage.Image:

@@ -10,6 +10,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
+
 from catalog import accounts, clock
 from catalog.auth.passwords import hash_password
 from catalog.extensions import db

@@ -12,7 +12,12 @@ from catalog.browse import bp
 from catalog.clock import now
 from catalog.extensions import db
 from catalog.models import User
-from catalog.params import InvalidPage, InvalidParameter, ListRequest, parse_list_request
+from catalog.params import (
+    InvalidPage,
+    InvalidParameter,
+    ListRequest,
+    parse_list_request,
+)
 from catalog.queries import (
     ImageFilters,
     PageOutOfRange,

@@ -5,8 +5,15 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, Form, FormField, HiddenField, StringField, TextAreaField
-from wtforms import FieldList
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import Optional
 
 from catalog import operations

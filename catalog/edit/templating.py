@@ -3,13 +3,12 @@
 import json
 from typing import Any
 
-from sqlalchemy import select
-
 from catalog import operations
 from catalog.auth.viewer import current_viewer
 from catalog.edit import bp
 from catalog.extensions import db
 from catalog.models import Image, ImageChange
+from catalog.queries import image_history
 
 
 def can_edit_image(image: Image) -> bool:
@@ -21,13 +20,7 @@ def image_changes(image: Image) -> list[ImageChange]:
     """Return the change history of `image`, newest first, if the viewer may edit it."""
     if not can_edit_image(image):
         return []
-    return list(
-        db.session.scalars(
-            select(ImageChange)
-            .where(ImageChange.image_id == image.id)
-            .order_by(ImageChange.id.desc())
-        )
-    )
+    return list(db.session.scalars(image_history(image.id)))
 
 
 def history_text(stored: str | None) -> str:

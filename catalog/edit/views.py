@@ -6,7 +6,6 @@ the viewer may edit it (403 otherwise), then acts through catalog.operations.
 
 import logging
 import uuid
-from datetime import datetime
 
 from flask import (
     Response,
@@ -19,7 +18,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from catalog import operations
@@ -31,7 +30,13 @@ from catalog.errors import handle_http_error
 from catalog.extensions import db
 from catalog.icons import InvalidIcon
 from catalog.models import Image, ImageChange, User, Version
-from catalog.queries import PageOutOfRange, image_detail, paginate
+from catalog.queries import (
+    PageOutOfRange,
+    image_detail,
+    image_versions,
+    paginate,
+    removed_images,
+)
 
 log = logging.getLogger(__name__)
 
@@ -66,14 +71,6 @@ def editable_image(image_id: str) -> tuple[Image, User]:
     return image, viewer
 
 
-def removed_images(viewer: User, at: datetime) -> Select[tuple[Image]]:
-    """Return the images ended by `at` that `viewer` may restore: their own, or all for staff."""
-    statement = select(Image).where(Image.end_date.is_not(None), Image.end_date <= at)
-    if not viewer.is_staff:
-        statement = statement.where(Image.creator_id == viewer.id)
-    return statement.order_by(Image.end_date.desc(), Image.id)
-
-
 def removed_image(image_id: str) -> tuple[Image, User]:
     """Load an ended image the viewer may restore, or abort with 404."""
     canonical = canonical_or_404(image_id)
@@ -83,15 +80,6 @@ def removed_image(image_id: str) -> tuple[Image, User]:
     if image is None:
         abort(404)
     return image, viewer
-
-
-def all_versions(image: Image) -> list[Version]:
-    """Return every version of `image`, ended ones included, oldest first."""
-    return list(
-        db.session.scalars(
-            select(Version).where(Version.image_id == image.id).order_by(Version.start_date, Version.id)
-        )
-    )
 
 
 def render_form(
@@ -106,7 +94,7 @@ def render_form(
         "edit/form.html",
         form=form,
         image=image,
-        versions=all_versions(image),
+        versions=list(db.session.scalars(image_versions(image.id))),
         conflict=conflict,
         confirm_form=ConfirmForm(),
         at=now(),
