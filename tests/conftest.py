@@ -176,6 +176,26 @@ def make_image(
 
 
 @pytest.fixture
+def login(app: Flask, make_user: Callable[..., User]) -> Callable[..., User]:
+    """Return a function that logs a test client in as a user, without the login form.
+
+    The user gets a placeholder password hash so that the account is active;
+    tests of the login form itself live in test_auth.py.
+    """
+
+    def log_in(client: FlaskClient, username: str = "alice", **fields: Any) -> User:
+        user = make_user(username, **fields)
+        user.password_hash = user.password_hash or "unused"
+        db.session.commit()
+        with client.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+        return user
+
+    return log_in
+
+
+@pytest.fixture
 def count_queries(app: Flask) -> Callable[[], Any]:
     """Return a context manager that counts the SQL statements run inside it."""
 

@@ -2,25 +2,7 @@
 
 import re
 
-import pytest
-
 from catalog.extensions import db
-
-
-@pytest.fixture
-def login(app, make_user):
-    """Return a function that logs a client in as a user, creating an active account."""
-
-    def log_in(client, username: str = "alice", **fields):
-        user = make_user(username, **fields)
-        user.password_hash = user.password_hash or "unused"
-        db.session.commit()
-        with client.session_transaction() as session:
-            session["_user_id"] = user.get_id()
-            session["_fresh"] = True
-        return user
-
-    return log_in
 
 
 def edit(client, image, **values):
