@@ -5,6 +5,7 @@ import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -124,8 +125,9 @@ def test_skip_link_moves_focus_to_main(page):
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
 
-    assert page.url.endswith("#main")
-    assert page.evaluate("() => document.activeElement.id") == "main"
+    # expect() retries until the browser has followed the link and moved focus.
+    expect(page).to_have_url(re.compile(r"#main$"))
+    expect(page.locator("#main")).to_be_focused()
 
 
 @pytest.mark.parametrize("width", [390, 1400])
