@@ -27,7 +27,7 @@ demo_cli = AppGroup("demo", help="Load the demo catalog.")
 def import_command(file: BinaryIO, skip_invalid: bool, provider_id: int | None) -> None:
     """Import images from FILE (or - for standard input).
 
-    FILE holds a `/images` collection, a list of images, one image, or an
+    FILE contains a `/images` collection, a list of images, one image, or an
     Atmosphere API v2 response. Every record is validated before anything
     is written; one invalid record stops the import unless --skip-invalid.
     """

@@ -9,7 +9,7 @@ from catalog.extensions import db
 
 log = logging.getLogger(__name__)
 
-# Paths whose errors are always JSON, whatever the Accept header says.
+# Paths whose errors are always JSON, whatever the Accept header requests.
 JSON_PATH_PREFIXES = ("/images", "/openapi.json", "/healthz")
 
 

@@ -12,7 +12,7 @@ MAX_TAG_FILTERS = 20
 
 
 class InvalidParameter(ValueError):
-    """A query parameter whose value is not allowed; the message says which and why."""
+    """A query parameter whose value is not allowed. The message names it and the allowed values."""
 
 
 class InvalidPage(ValueError):

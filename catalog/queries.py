@@ -42,10 +42,10 @@ def current(end_date: Any, at: datetime) -> ColumnElement[bool]:
 def visible_to(viewer: User | None, at: datetime) -> ColumnElement[bool]:
     """Return the filter of images that `viewer` may see at the time `at`.
 
-    Ended images are hidden from everyone. Public images are seen by all;
-    a private one by its creator, staff, and members of a group it is shared
-    with while both the membership and the share are current. `viewer` is
-    None for anonymous requests and for inactive accounts.
+    Ended images are hidden from everyone, and public images are seen by all.
+    A private image is seen by its creator, by staff, and by members of a group
+    it is shared with, while both the membership and the share are current.
+    `viewer` is None for anonymous requests and for inactive accounts.
     """
     not_ended = current(Image.end_date, at)
     if viewer is None or not viewer.is_active:
