@@ -15,7 +15,13 @@ def format_date(moment: datetime | None) -> str | None:
     if moment is None:
         return None
     moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    # Formatted by hand: strftime("%Y") does not pad years before 1000 to four
+    # digits on glibc, which would break the format and the import of an export.
+    return (
+        f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}"
+        f"T{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}"
+        f".{moment.microsecond // 1000:03d}Z"
+    )
 
 
 def icon_path(image: Image) -> str | None:
