@@ -532,3 +532,22 @@ def test_unknown_user_costs_one_verification(client, make_account, monkeypatch):
     log_in(client, password="wrong password")
 
     assert calls == [passwords.DUMMY_HASH, accounts.find_user_or_fail("rosa").password_hash]
+
+
+def test_anonymous_api_write_gets_401_not_csrf_error(app, client, make_image):
+    app.config["WTF_CSRF_ENABLED"] = True
+    image = make_image()
+
+    response = client.patch(f"/images/{image.id}", json={"name": "x"})
+
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == "Token"
+    assert "CSRF" not in response.get_json()["detail"]
+
+
+def test_anonymous_form_post_still_needs_csrf(app, client, make_image):
+    app.config["WTF_CSRF_ENABLED"] = True
+
+    response = client.post("/login", data={"username": "rosa", "password": "x"})
+
+    assert response.status_code == 400

@@ -64,8 +64,9 @@ def authenticate_request() -> None:
     """Check an `Authorization: Token <token>` header and CSRF, before any view runs.
 
     A malformed or unknown token is a 401, never silently anonymous. A write
-    authenticated by a token and carrying no session cookie needs no CSRF
-    token; every other write does.
+    carrying no session or remember-me cookie needs no CSRF token when it is
+    authenticated by a token or is an API request (which then gets a 401);
+    every other write does.
     """
     # g belongs to the app context, which can span several requests (tests push
     # one around many), so the user found for an earlier request is dropped.
@@ -97,9 +98,16 @@ def authenticate_request() -> None:
         return
     if not current_app.config["WTF_CSRF_ENABLED"]:
         return
-    session_cookie = current_app.config.get("SESSION_COOKIE_NAME", "session")
-    if g.get("token_user") is None or session_cookie in request.cookies:
-        csrf.protect(apply_exemptions=True)
+    cookie_names = (
+        current_app.config.get("SESSION_COOKIE_NAME", "session"),
+        current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token"),
+    )
+    carries_cookie = any(name in request.cookies for name in cookie_names)
+    if not carries_cookie and (g.get("token_user") is not None or request.blueprint == "api"):
+        # Without a cookie a forged request has no ambient authority: a token
+        # request is the script itself, and an anonymous API write gets a 401.
+        return
+    csrf.protect(apply_exemptions=True)
 
 
 def init_app(app: Flask) -> None:
