@@ -33,7 +33,10 @@ log = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
 MAX_NAME_LENGTH = 256
-MAX_TAG_LENGTH = 128
+# The same limits as the edit form and PATCH, so that an imported image can be
+# saved unchanged from the form.
+MAX_TAG_LENGTH = operations.MAX_TAG_LENGTH
+MAX_TAGS = operations.MAX_TAGS
 MAX_USERNAME_LENGTH = 150
 MAX_VERSION_LENGTH = 128
 DATA_URI_PREFIX = "data:image/png;base64,"
@@ -114,20 +117,41 @@ def spool(stream: IO[bytes]) -> IO[bytes]:
     return copy
 
 
+# ijson's pure-Python parser: the faster C parser (yajl2_c) replaces an unpaired
+# surrogate escape such as "\ud800" with "?" without an error, which would
+# change imported text silently. This one keeps it, so validation rejects it.
+JSON_PARSER = ijson.get_backend("python")
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
 def json_error(error: Exception) -> ImportFailed:
     """Return an ImportFailed for a JSON parse error, on one line."""
-    first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    return ImportFailed(f"the file is not valid JSON: {first_line}")
+    if isinstance(error, UnicodeDecodeError):
+        return ImportFailed(f"the file is not UTF-8 text: invalid byte at position {error.start}")
+    if isinstance(error, RecursionError):
+        return ImportFailed("the file nests JSON values too deeply")
+    message = error.args[0] if error.args else ""
+    if isinstance(message, bytes):
+        message = message.decode("utf-8", "replace")
+    first_line = str(message).strip().splitlines()[0] if str(message).strip() else type(error).__name__
+    return ImportFailed(f"the file is not valid JSON: {first_line[:200]}")
+
+
+def rewind(source: IO[bytes]) -> None:
+    """Seek to the start of the JSON text of `source`, past a UTF-8 byte order mark."""
+    source.seek(0)
+    if source.read(len(UTF8_BOM)) != UTF8_BOM:
+        source.seek(0)
 
 
 def detect_shape(source: IO[bytes]) -> str:
     """Return "collection", "list" or "object" for the top level of `source`."""
-    source.seek(0)
+    rewind(source)
     if not source.read(4096).strip():
         raise ImportFailed("the file is empty")
-    source.seek(0)
+    rewind(source)
     try:
-        for prefix, event, value in ijson.parse(source):
+        for prefix, event, value in JSON_PARSER.parse(source):
             if prefix == "" and event == "start_array":
                 return "list"
             if prefix == "" and event == "start_map":
@@ -138,7 +162,7 @@ def detect_shape(source: IO[bytes]) -> str:
                 return "object"
             if prefix == "" and event not in ("map_key",):
                 raise ImportFailed("the file must contain a JSON object or array of images")
-    except ijson.JSONError as error:
+    except (ijson.JSONError, UnicodeDecodeError, RecursionError) as error:
         raise json_error(error) from None
     raise ImportFailed("the file is empty")
 
@@ -146,14 +170,11 @@ def detect_shape(source: IO[bytes]) -> str:
 def iter_records(source: IO[bytes]) -> Iterator[Any]:
     """Yield the raw image records of `source`, streaming collections and lists."""
     shape = detect_shape(source)
-    source.seek(0)
+    rewind(source)
+    path = {"collection": "results.item", "list": "item", "object": ""}[shape]
     try:
-        if shape == "object":
-            yield json.load(source)
-            return
-        path = "results.item" if shape == "collection" else "item"
-        yield from ijson.items(source, path, use_float=True)
-    except (ijson.JSONError, json.JSONDecodeError, UnicodeDecodeError) as error:
+        yield from JSON_PARSER.items(source, path, use_float=True)
+    except (ijson.JSONError, UnicodeDecodeError, RecursionError) as error:
         raise json_error(error) from None
 
 
@@ -178,11 +199,23 @@ class Checker:
             return ""
         if "\x00" in value:
             self.fail(where, "must not contain NUL characters")
+        if not is_unicode_text(value):
+            self.fail(where, "must be valid Unicode text (it contains an unpaired surrogate escape)")
         if not allow_empty and not value.strip():
             self.fail(where, "must not be empty")
         if len(value) > max_length:
             self.fail(where, f"must be at most {max_length} characters long")
         return value
+
+    def tag(self, value: Any, where: str) -> str:
+        name = self.string(value, where, max_length=MAX_TAG_LENGTH)
+        if "," in name:
+            self.fail(where, "must not contain a comma (the edit form separates tags with commas)")
+        return name.strip()
+
+    def tag_count(self, tags: list[Any]) -> None:
+        if len(tags) > MAX_TAGS:
+            self.fail("tags", f"an image may have at most {MAX_TAGS} tags, got {len(tags)}")
 
     def uuid(self, value: Any, where: str) -> str:
         if isinstance(value, str):
@@ -215,9 +248,21 @@ class Checker:
         return value
 
 
+def is_unicode_text(value: str) -> bool:
+    """Return False when `value` holds an unpaired surrogate, which UTF-8 cannot encode."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def short(value: Any) -> str:
     """Return `value` as JSON, cut to 40 characters, for error messages."""
-    text = json.dumps(value, ensure_ascii=False, default=str)
+    try:
+        text = json.dumps(value, ensure_ascii=False, default=str)
+    except (RecursionError, ValueError):
+        text = f"a nested {type(value).__name__}"
     return text if len(text) <= 40 else text[:37] + "..."
 
 
@@ -277,8 +322,10 @@ def validate_native(raw: dict[str, Any]) -> ImageRecord:
     )
     created_by = check.string(raw.get("created_by"), "created_by", max_length=MAX_USERNAME_LENGTH)
     tags = []
-    for index, tag in enumerate(check.listing(raw.get("tags", []), "tags")):
-        tags.append((check.string(tag, f"tags[{index}]", max_length=MAX_TAG_LENGTH), None))
+    raw_tags = check.listing(raw.get("tags", []), "tags")
+    check.tag_count(raw_tags)
+    for index, tag in enumerate(raw_tags):
+        tags.append((check.tag(tag, f"tags[{index}]"), None))
     start_date = check.date(raw.get("start_date"), "start_date")
     end_date = check.date(raw.get("end_date"), "end_date", nullable=True)
     private = check.boolean(raw.get("private"), "private")
@@ -337,15 +384,18 @@ def validate_v2(raw: dict[str, Any], provider_id: int | None) -> ImageRecord:
         check.fail("created_by", "must be an object with a username")
         created_by = ""
     tags = []
-    for index, tag in enumerate(check.listing(raw.get("tags", []), "tags")):
+    raw_tags = check.listing(raw.get("tags", []), "tags")
+    check.tag_count(raw_tags)
+    for index, tag in enumerate(raw_tags):
         if not isinstance(tag, dict):
             check.fail(f"tags[{index}]", "must be an object with a name")
             continue
-        tag_name = check.string(tag.get("name"), f"tags[{index}].name", max_length=MAX_TAG_LENGTH)
+        tag_name = check.tag(tag.get("name"), f"tags[{index}].name")
         tag_description = tag.get("description")
-        if tag_description is not None and not isinstance(tag_description, str):
-            check.fail(f"tags[{index}].description", "must be a string or null")
-            tag_description = None
+        if tag_description is not None:
+            tag_description = check.string(
+                tag_description, f"tags[{index}].description", max_length=10_000, allow_empty=True
+            )
         tags.append((tag_name, tag_description))
     start_date = check.date(raw.get("start_date"), "start_date")
     end_date = check.date(raw.get("end_date"), "end_date", nullable=True)

@@ -280,3 +280,84 @@ def test_demo_load_is_idempotent(runner, client):
     assert image_count() == 65
     body = client.get("/images?page_size=100").get_json()
     assert 50 <= body["count"] < 65
+
+
+def test_byte_order_mark_is_accepted(runner, tmp_path):
+    path = tmp_path / "bom.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps([native_image()]).encode())
+
+    result = runner.invoke(args=["images", "import", str(path)])
+
+    assert result.exit_code == 0, result.output
+    assert image_count() == 1
+
+
+def test_deeply_nested_file_is_a_clear_error(runner, tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_text('{"a":' * 5000 + "1" + "}" * 5000)
+
+    result = runner.invoke(args=["images", "import", str(path)])
+
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "record 1 (id ?): id: must be a UUID string" in result.output
+
+
+def test_binary_file_is_a_clear_error(runner, tmp_path):
+    path = tmp_path / "binary.json"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\xcd\xbd{")
+
+    result = runner.invoke(args=["images", "import", str(path)])
+
+    assert result.exit_code == 1
+    assert "cannot import" in result.output
+    assert "b'" not in result.output
+
+
+@pytest.mark.parametrize(
+    "fields, field",
+    [
+        ({"name": "sur\\ud800rogate"}, "name"),
+        ({"description": "\\udfff"}, "description"),
+        ({"tags": ["\\ud83d"]}, "tags[0]"),
+    ],
+)
+def test_unpaired_surrogate_is_rejected(runner, tmp_path, fields, field):
+    # json.dumps escapes the backslash; undoing that leaves a \uD8xx escape in the file.
+    text = json.dumps(native_image(**fields)).replace("\\\\u", "\\u")
+    path = tmp_path / "surrogate.json"
+    path.write_text(text)
+
+    result = runner.invoke(args=["images", "import", str(path)])
+
+    assert result.exit_code == 1
+    assert f"{field}: must be valid Unicode text" in result.output
+    assert image_count() == 0
+
+
+def test_surrogate_pair_is_kept(runner, client, tmp_path):
+    text = json.dumps(native_image(name="placeholder")).replace("placeholder", "Smile \\ud83d\\ude00")
+    path = tmp_path / "emoji.json"
+    path.write_text(text)
+
+    result = runner.invoke(args=["images", "import", str(path)])
+
+    assert result.exit_code == 0, result.output
+    assert client.get(f"/images/{native_image()['id']}").get_json()["name"] == "Smile \U0001f600"
+
+
+@pytest.mark.parametrize(
+    "tags, message",
+    [
+        ([f"tag{number}" for number in range(21)], "tags: an image may have at most 20 tags, got 21"),
+        (["a,b"], "tags[0]: must not contain a comma"),
+        (["x" * 65], "tags[0]: must be at most 64 characters long"),
+    ],
+)
+def test_tags_follow_edit_form_limits(runner, tmp_path, tags, message):
+    path = write_json(tmp_path / "tags.json", [native_image(tags=tags)])
+
+    result = runner.invoke(args=["images", "import", str(path)])
+
+    assert result.exit_code == 1
+    assert message in result.output
