@@ -46,6 +46,12 @@ class Config:
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers
     # are trusted. 0 ignores those headers.
     TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
+    # Host names the app answers to, comma-separated (Flask's TRUSTED_HOSTS).
+    # Absolute URLs such as the API's `next` are built from the request's
+    # host, so production should list its names; other hosts get a 400.
+    TRUSTED_HOSTS = [
+        host.strip() for host in os.environ.get("TRUSTED_HOSTS", "").split(",") if host.strip()
+    ] or None
 
     # Requests larger than this get 413. An icon may be 1 MiB; the rest is
     # room for the other form fields.

@@ -1,0 +1,34 @@
+"""Security headers on every response, and the trusted host names."""
+
+import pytest
+
+from catalog import create_app
+
+
+@pytest.mark.parametrize("path", ["/catalog/", "/images", "/catalog/not-an-image", "/login"])
+def test_security_headers_on_every_response(client, path):
+    response = client.get(path)
+
+    policy = response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in policy
+    assert "default-src 'none'" in policy
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_untrusted_host_rejected(app):
+    trusted = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "TRUSTED_HOSTS": ["catalog.example.org"],
+        }
+    )
+    client = trusted.test_client()
+
+    assert client.get("/images", headers={"Host": "catalog.example.org"}).status_code == 200
+    response = client.get("/images", headers={"Host": "evil.example"})
+    assert response.status_code == 400
+    assert response.headers["Content-Type"] == "application/json"
