@@ -51,7 +51,10 @@ def test_image_page_shows_fields(client, make_image, make_provider):
 def test_image_page_with_uppercase_id(client, make_image):
     image = make_image("Upper")
 
-    assert client.get(f"/catalog/{image.id.upper()}").status_code == 200
+    response = client.get(f"/catalog/{image.id.upper()}", follow_redirects=True)
+
+    assert response.status_code == 200
+    assert "Upper" in response.get_data(as_text=True)
 
 
 def test_image_page_scheduled_removal(client, make_image):
@@ -165,3 +168,26 @@ def test_plain_excerpt_cuts_long_text():
 
 def test_plain_excerpt_keeps_html_as_text():
     assert html.escape(plain_excerpt("<b>x</b> y")) == "&lt;b&gt;x&lt;/b&gt; y"
+
+
+@pytest.mark.parametrize("spelling", ["upper", "hex", "urn"])
+def test_other_id_spellings_redirect(client, make_image, spelling):
+    image = make_image()
+    other = {
+        "upper": image.id.upper(),
+        "hex": image.id.replace("-", ""),
+        "urn": f"urn:uuid:{image.id}",
+    }[spelling]
+
+    response = client.get(f"/catalog/{other}")
+
+    assert response.status_code == 301
+    assert response.headers["Location"] == f"/catalog/{image.id}"
+
+
+def test_other_id_spelling_of_hidden_image_is_404(client, make_image):
+    image = make_image(private=True)
+
+    response = client.get(f"/catalog/{image.id.upper()}")
+
+    assert response.status_code == 404

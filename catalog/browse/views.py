@@ -133,6 +133,9 @@ def image(image_id: str) -> ResponseReturnValue:
     except ValueError:
         abort(404)
     found = db.session.scalar(image_detail(current_viewer(), canonical, now()))
+    if found is not None and image_id != canonical:
+        # One URL per image page (uppercase, braces or urn:uuid: spellings redirect).
+        return redirect(url_for("browse.image", image_id=canonical), code=301)
     if found is None:
         abort(404)
 
