@@ -6,6 +6,7 @@ from flask import current_app, jsonify
 from flask.typing import ResponseReturnValue
 
 from catalog.api import bp
+from catalog.params import MAX_TEXT_LENGTH
 from catalog.queries import ORDERINGS
 
 DATE_TIME = {
@@ -15,6 +16,8 @@ DATE_TIME = {
     "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$",
 }
 NULLABLE_DATE_TIME = {**DATE_TIME, "type": ["string", "null"]}
+# A text query parameter: catalog.params rejects longer values and NUL characters.
+QUERY_TEXT = {"type": "string", "maxLength": MAX_TEXT_LENGTH, "pattern": "^[^\\u0000]*$"}
 
 
 def error_response(description: str) -> dict[str, Any]:
@@ -159,13 +162,13 @@ def build_document(max_page_size: int) -> dict[str, Any]:
                             "description": "Repeatable; every tag must match (case-insensitive).",
                             "style": "form",
                             "explode": True,
-                            "schema": {"type": "array", "items": {"type": "string", "maxLength": 200}},
+                            "schema": {"type": "array", "items": QUERY_TEXT},
                         },
                         {
                             "name": "created_by",
                             "in": "query",
                             "description": "Username of the creator (case-insensitive).",
-                            "schema": {"type": "string", "maxLength": 200},
+                            "schema": QUERY_TEXT,
                         },
                         {
                             "name": "provider",
@@ -177,7 +180,7 @@ def build_document(max_page_size: int) -> dict[str, Any]:
                             "name": "search",
                             "in": "query",
                             "description": "Case-insensitive substring of the name, description or a tag.",
-                            "schema": {"type": "string", "maxLength": 200},
+                            "schema": QUERY_TEXT,
                         },
                         {
                             "name": "ordering",
