@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from catalog.extensions import db
@@ -30,12 +30,33 @@ def json_detail(error: HTTPException) -> str:
     return error.description or error.name
 
 
+def requester() -> str:
+    """Return who made the request, for log lines, without querying the database.
+
+    Flask-Login keeps the user it loaded on `g`; a request that failed before
+    that (or whose database is down) is logged as anonymous.
+    """
+    user = g.get("_login_user")
+    return getattr(user, "username", None) or "anonymous"
+
+
 def handle_http_error(error: HTTPException) -> Response | tuple[str, int]:
-    """Render an HTTP error as JSON `{"detail": ...}` or as the site's error page."""
+    """Log one line and render an HTTP error as JSON `{"detail": ...}` or as an error page."""
     if error.code is not None and error.code >= 500:
         db.session.rollback()
-    if request.url_rule is None or error.code not in (401, 403, 404):
-        log.info("%s %s -> %s: %s", request.method, request.path, error.code, error.description)
+    log.info(
+        "%s %s -> %s for %s: %s",
+        request.method,
+        request.path,
+        error.code,
+        requester(),
+        error.description,
+    )
+    return render_error(error)
+
+
+def render_error(error: HTTPException) -> Response | tuple[str, int]:
+    """Return the JSON or HTML response for `error`, with the headers it carries."""
     if wants_json():
         response = jsonify(detail=json_detail(error))
         response.status_code = error.code or 500
@@ -56,9 +77,14 @@ def handle_unexpected_error(error: InternalServerError) -> Response | tuple[str,
     db.session.rollback()
     original = error.original_exception or error
     log.error(
-        "unhandled error on %s %s: %r", request.method, request.path, original, exc_info=original
+        "unhandled error on %s %s for %s: %r",
+        request.method,
+        request.path,
+        requester(),
+        original,
+        exc_info=original,
     )
-    return handle_http_error(InternalServerError())
+    return render_error(InternalServerError())
 
 
 def init_app(app: Flask) -> None:
