@@ -11,8 +11,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.orm.exc import StaleDataError
 
 from catalog import queries
@@ -33,6 +34,33 @@ from catalog.models import (
 )
 
 log = logging.getLogger(__name__)
+
+# Key in Session.info of the log lines waiting for the transaction to commit.
+PENDING_LOG = "catalog_pending_log"
+
+
+def log_after_commit(message: str, *args: Any) -> None:
+    """Log `message` at INFO when the current transaction commits, and never if it rolls back.
+
+    Operations run before their caller commits, and the commit can still fail
+    (a concurrent edit), so a line written at once could report a change that
+    was never saved.
+    """
+    db.session.info.setdefault(PENDING_LOG, []).append((message, args))
+
+
+@event.listens_for(Session, "after_commit")
+def _write_pending_log(session: Session) -> None:
+    for message, args in session.info.pop(PENDING_LOG, []):
+        log.info(message, *args)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _drop_pending_log(session: Session, transaction: SessionTransaction) -> None:
+    # A flush or a savepoint ends a nested transaction, but only the outermost
+    # one ends the unit of work that the lines describe.
+    if transaction.parent is None:
+        session.info.pop(PENDING_LOG, None)
 
 
 def refresh_search_fields(image: Image) -> None:
@@ -153,7 +181,7 @@ def record_change(
             revision=revision,
         )
     )
-    log.info("%s changed %s of image %s", actor_name, field, image.id)
+    log_after_commit("%s changed %s of image %s", actor_name, field, image.id)
 
 
 # Editing images: the rules shared by the edit form and PATCH /images/<id>.
@@ -214,11 +242,31 @@ def parse_date(text: str) -> datetime:
         raise ValueError(f"{shown!r} is out of range.") from None
 
 
+def unpaired_surrogate(text: str) -> str | None:
+    """Return a message naming the first unpaired surrogate in `text`, or None.
+
+    JSON can escape one half of a UTF-16 pair ("\\ud800"). Such a string has
+    no UTF-8 encoding, so neither database can store it.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        code_point = ord(text[error.start])
+        return (
+            f"must be valid Unicode text: unpaired surrogate U+{code_point:04X} "
+            f"at character {error.start + 1}."
+        )
+    return None
+
+
 def _check_text(value: Any, max_length: int) -> str:
     if not isinstance(value, str):
         raise ValueError("must be a string.")
     if "\x00" in value:
         raise ValueError("must not contain NUL characters.")
+    surrogate = unpaired_surrogate(value)
+    if surrogate is not None:
+        raise ValueError(surrogate)
     if len(value) > max_length:
         raise ValueError(f"must be at most {max_length:,} characters; it has {len(value):,}.")
     return value
@@ -253,6 +301,9 @@ def clean_tags(value: Any) -> list[str]:
             raise ValueError(f"tag {position} is empty.")
         if "\x00" in tag:
             raise ValueError(f"tag {position} must not contain NUL characters.")
+        surrogate = unpaired_surrogate(tag)
+        if surrogate is not None:
+            raise ValueError(f"tag {position} {surrogate}")
         if len(tag) > MAX_TAG_LENGTH:
             raise ValueError(
                 f"tag {position} ({tag[:20]!r}...) is longer than {MAX_TAG_LENGTH} characters."
@@ -300,6 +351,9 @@ def clean_groups(value: Any) -> dict[int, tuple[Group, datetime | None]]:
         if not isinstance(item, dict) or not isinstance(item.get("group"), str):
             raise ValueError("each entry needs a group name.")
         name = item["group"].strip()
+        surrogate = unpaired_surrogate(name)
+        if surrogate is not None:
+            raise ValueError(f"group {name[:150]!r} {surrogate}")
         group = db.session.scalar(select(Group).where(Group.name_key == name.casefold()))
         if group is None:
             raise ValueError(f"there is no group named {name[:150]!r}.")
@@ -434,7 +488,7 @@ def _apply_changes(image: Image, actor: User | None, changes: dict[str, Any]) ->
         # still bump the revision.
         image.revision = revision
         refresh_search_fields(image)
-        log.info(
+        log_after_commit(
             "%s edited image %s (revision %s): %s",
             actor.username if actor is not None else "cli",
             image.id,
@@ -482,7 +536,7 @@ def set_icon(
     record_change(image, actor, "icon", image.icon_digest, digest, revision=revision)
     image.icon_digest = digest
     image.revision = revision
-    log.info(
+    log_after_commit(
         "%s set the icon of image %s to %s",
         actor.username if actor is not None else "cli",
         image.id,
@@ -513,7 +567,7 @@ def set_version_end_date(
     version.end_date = end_date
     record_change(image, actor, "versions", old, version_entry(version), revision=revision)
     image.revision = revision
-    log.info(
+    log_after_commit(
         "%s %s version %s of image %s",
         actor.username if actor is not None else "cli",
         "restored" if end_date is None else "ended",

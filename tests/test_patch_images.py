@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
+from catalog import operations
 from catalog.auth.sessions import token_digest
 from catalog.extensions import db
 from catalog.models import ApiToken, Image, ImageChange
@@ -558,3 +559,80 @@ def test_patch_etag_matches_next_get(client, make_image, auth_headers):
 
     assert [entry["version"] for entry in patched.get_json()["versions"]] == ["1"]
     assert patched.headers["ETag"] == client.get(f"/images/{image.id}").headers["ETag"]
+
+
+@pytest.mark.parametrize(
+    "raw_body, field, message",
+    [
+        ('{"name": "\\ud800"}', "name", "unpaired surrogate U+D800 at character 1"),
+        ('{"description": "ok \\udfff"}', "description", "unpaired surrogate U+DFFF at character 4"),
+        ('{"tags": ["fine", "\\ud83d"]}', "tags", "tag 2 must be valid Unicode text"),
+    ],
+)
+def test_patch_unpaired_surrogate_is_400(client, make_image, auth_headers, raw_body, field, message):
+    image = make_image("Name", description="old")
+    headers = auth_headers("alice")
+
+    response = client.patch(
+        f"/images/{image.id}", data=raw_body, content_type="application/json", headers=headers
+    )
+
+    assert response.status_code == 400
+    payload = response.get_json()
+    assert list(payload["errors"]) == [field]
+    assert "must be valid Unicode text" in payload["errors"][field]
+    assert message in payload["errors"][field]
+    stored = db.session.get(Image, image.id)
+    assert stored.name == "Name"
+    assert stored.description == "old"
+    assert history(image.id) == []
+
+
+def test_patch_surrogate_pair_accepted(client, make_image, auth_headers):
+    image = make_image("Name")
+    headers = auth_headers("alice")
+
+    response = client.patch(
+        f"/images/{image.id}",
+        data='{"name": "smile \\ud83d\\ude00"}',
+        content_type="application/json",
+        headers=headers,
+    )
+
+    assert response.status_code == 200
+    assert response.get_json()["name"] == "smile \U0001f600"
+
+
+def test_surrogate_in_group_name_rejected(app):
+    with pytest.raises(operations.InvalidChanges) as invalid:
+        operations.validate_changes({"groups": [{"group": "staff\udc80"}]})
+
+    assert "unpaired surrogate U+DC80 at character 6" in invalid.value.errors["groups"]
+
+
+def test_rejected_commit_logs_no_edit(client, make_image, auth_headers, concurrent_rename, caplog):
+    image = make_image("Name")
+    headers = auth_headers("alice")
+    concurrent_rename(image.id, "Other request")
+
+    with caplog.at_level("INFO", logger="catalog"):
+        response = patch(client, image.id, {"name": "Mine"}, headers)
+
+    assert response.status_code == 409
+    messages = [record.getMessage() for record in caplog.records]
+    assert not any("edited image" in message for message in messages)
+    assert not any("changed name of image" in message for message in messages)
+    assert any("not saved" in message for message in messages)
+
+
+def test_committed_edit_logs_after_commit(client, make_image, auth_headers, caplog):
+    image = make_image("Name")
+    headers = auth_headers("alice")
+    revision = image.revision
+
+    with caplog.at_level("INFO", logger="catalog"):
+        patch(client, image.id, {"name": "Mine"}, headers)
+        patch(client, image.id, {"name": "Mine"}, headers)
+
+    edited = [record.getMessage() for record in caplog.records if "edited image" in record.getMessage()]
+    assert edited == [f"alice edited image {image.id} (revision {revision + 1}): name"]
