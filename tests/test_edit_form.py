@@ -473,3 +473,59 @@ def test_form_icon_and_fields_in_one_save(client, make_image, login):
     rows = history(image.id)
     assert [row.field for row in rows] == ["name", "icon"]
     assert stored.revision == max(row.revision for row in rows) > revision
+
+
+@pytest.mark.parametrize(
+    "revision", ["99999999999999999999", "abc", "-1", "", " ", "0", "1.5", "\u0661", "2147483648"]
+)
+def test_form_invalid_revision_is_400(client, make_image, login, revision):
+    image = make_image("Keep")
+    login(client, "alice")
+
+    response = save(client, image, name="Changed", revision=revision)
+
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "revision is missing or invalid" in page
+    assert "Reload the edit page" in page
+    assert reload(image.id).name == "Keep"
+    assert history(image.id) == []
+
+
+def test_form_missing_revision_is_400(client, make_image, login):
+    image = make_image("Keep")
+    login(client, "alice")
+
+    response = save(client, image, name="Changed", revision=None)
+
+    assert response.status_code == 400
+    assert "revision is missing or invalid" in response.get_data(as_text=True)
+    assert reload(image.id).name == "Keep"
+
+
+def test_form_future_revision_is_400(client, make_image, login):
+    image = make_image("Keep")
+    login(client, "alice")
+
+    response = save(client, image, name="Changed", revision=str(image.revision + 1))
+
+    assert response.status_code == 400
+    assert reload(image.id).name == "Keep"
+
+
+def test_form_huge_revision_with_csrf_is_400(app, make_image, login):
+    app.config["WTF_CSRF_ENABLED"] = True
+    image = make_image("Keep")
+    client = app.test_client()
+    login(client, "alice")
+    page = client.get(f"/catalog/{image.id}/edit").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+
+    response = client.post(
+        f"/catalog/{image.id}/edit",
+        data=form_values(image, name="Changed", revision="99999999999999999999", csrf_token=token),
+    )
+
+    assert response.status_code == 400
+    assert "revision is missing or invalid" in response.get_data(as_text=True)
+    assert reload(image.id).name == "Keep"

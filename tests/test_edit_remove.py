@@ -4,6 +4,7 @@ import json
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from catalog.extensions import db
@@ -245,3 +246,22 @@ def test_version_change_bumps_etag(client, make_image, login):
     page = client.get(f"/catalog/{image.id}/edit").get_data(as_text=True)
     revision = re.search(r'name="revision" type="hidden" value="(\d+)"', page).group(1)
     assert int(revision) == reload(image.id).revision
+
+
+@pytest.mark.parametrize(
+    "version_id, action",
+    [
+        ("99999999999999999999", "end"),
+        ("9223372036854775808", "restore"),
+        ("9223372036854775807", "end"),
+        ("2147483648", "restore"),
+    ],
+)
+def test_version_id_out_of_range_is_404(client, make_image, login, version_id, action):
+    image = make_image("Versions")
+    login(client, "alice")
+
+    response = client.post(f"/catalog/{image.id}/versions/{version_id}/{action}")
+
+    assert response.status_code == 404
+    assert fields_changed(image.id) == []

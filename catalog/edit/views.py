@@ -5,6 +5,7 @@ the viewer may edit it (403 otherwise), then acts through catalog.operations.
 """
 
 import logging
+import re
 import uuid
 
 from flask import (
@@ -39,6 +40,11 @@ from catalog.queries import (
 )
 
 log = logging.getLogger(__name__)
+
+# The largest value of the INTEGER columns that hold revisions and version ids
+# (32-bit in PostgreSQL). A larger number in a URL or form cannot match a row,
+# and SQLite raises OverflowError when given one beyond 64 bits.
+MAX_INTEGER = 2**31 - 1
 
 
 def canonical_or_404(image_id: str) -> str:
@@ -82,6 +88,24 @@ def removed_image(image_id: str) -> tuple[Image, User]:
     return image, viewer
 
 
+def form_revision(image: Image, text: str | None) -> int:
+    """Return the image revision the submitted form was loaded at, or abort with 400.
+
+    The edit page writes the revision into a hidden field. Anything other
+    than a revision the image has had comes from an altered or truncated form.
+    """
+    text = (text or "").strip()
+    revision = int(text) if re.fullmatch(r"[0-9]{1,10}", text) else 0
+    if not 1 <= revision <= image.revision:
+        shown = text if len(text) <= 20 else text[:20] + "..."
+        abort(
+            400,
+            f"The form's revision is missing or invalid ({shown!r}). "
+            "Reload the edit page and enter your changes again.",
+        )
+    return revision
+
+
 def render_form(
     form: EditImageForm,
     image: Image,
@@ -113,11 +137,11 @@ def edit_image(image_id: str) -> ResponseReturnValue:
     if not form.validate():
         return render_form(form, image, status=400)
 
+    based_on = form_revision(image, form.revision.data)
     try:
         changes, upload = form.changes(image, current_app.config["MAX_ICON_BYTES"])
     except operations.InvalidChanges:
         return render_form(form, image, status=400)
-    based_on = int(form.revision.data) if (form.revision.data or "").isdecimal() else 0
     try:
         operations.update_image(image, viewer, changes, based_on_revision=based_on)
         if upload is not None:
@@ -214,7 +238,9 @@ def change_end_date(image_id: str) -> ResponseReturnValue:
     return redirect(url_for("edit.removed"))
 
 
-@bp.post("/catalog/<image_id>/versions/<int:version_id>/<any(end, restore):action>")
+@bp.post(
+    f"/catalog/<image_id>/versions/<int(max={MAX_INTEGER}):version_id>/<any(end, restore):action>"
+)
 def change_version(image_id: str, version_id: int, action: str) -> ResponseReturnValue:
     """End a version of the image now, or restore an ended one."""
     image, viewer = editable_image(image_id)
