@@ -304,6 +304,11 @@ def clean_tags(value: Any) -> list[str]:
         surrogate = unpaired_surrogate(tag)
         if surrogate is not None:
             raise ValueError(f"tag {position} {surrogate}")
+        if "," in tag:
+            raise ValueError(
+                f"tag {position} ({tag[:20]!r}) must not contain a comma, because commas "
+                "separate tags on the edit form. Send each part as its own tag."
+            )
         if len(tag) > MAX_TAG_LENGTH:
             raise ValueError(
                 f"tag {position} ({tag[:20]!r}...) is longer than {MAX_TAG_LENGTH} characters."

@@ -186,6 +186,8 @@ def test_patch_read_only_different_value_rejected(client, make_image, auth_heade
         ({"tags": ["x" * 65]}, "tags", "longer than 64"),
         ({"tags": [f"t{i}" for i in range(21)]}, "tags", "at most 20"),
         ({"tags": [["nested"]]}, "tags", "must be a string"),
+        ({"tags": ["a,b", "c"]}, "tags", "tag 1 ('a,b') must not contain a comma"),
+        ({"tags": ["c", " , "]}, "tags", "commas separate tags"),
         ({"private": "yes"}, "private", "true or false"),
         ({"private": 1}, "private", "true or false"),
         ({"end_date": "tomorrow"}, "end_date", "ISO 8601"),
@@ -636,3 +638,15 @@ def test_committed_edit_logs_after_commit(client, make_image, auth_headers, capl
 
     edited = [record.getMessage() for record in caplog.records if "edited image" in record.getMessage()]
     assert edited == [f"alice edited image {image.id} (revision {revision + 1}): name"]
+
+
+def test_comma_tag_cannot_reach_form(client, make_image, auth_headers, login):
+    image = make_image("Name", tags=["c"])
+    headers = auth_headers("alice")
+
+    response = patch(client, image.id, {"tags": ["a,b", "c"]}, headers)
+
+    assert response.status_code == 400
+    login(client, "alice")
+    page = client.get(f"/catalog/{image.id}/edit").get_data(as_text=True)
+    assert 'value="c"' in page
