@@ -650,3 +650,87 @@ def test_comma_tag_cannot_reach_form(client, make_image, auth_headers, login):
     login(client, "alice")
     page = client.get(f"/catalog/{image.id}/edit").get_data(as_text=True)
     assert 'value="c"' in page
+
+
+@pytest.mark.parametrize("if_match", ['"', ',,,"', "", ",", 'W/"weak"', "garbage"])
+def test_if_match_malformed_is_412(client, make_image, auth_headers, if_match):
+    image = make_image("Name")
+    headers = auth_headers("alice")
+
+    response = patch(client, image.id, {"name": "New"}, {**headers, "If-Match": if_match})
+
+    assert response.status_code == 412
+    assert "If-Match" in response.get_json()["detail"]
+    assert db.session.get(Image, image.id).name == "Name"
+    assert history(image.id) == []
+
+
+def test_if_match_weak_current_is_412(client, make_image, auth_headers):
+    image = make_image("Name")
+    headers = auth_headers("alice")
+    etag = client.get(f"/images/{image.id}").headers["ETag"]
+
+    response = patch(client, image.id, {"name": "New"}, {**headers, "If-Match": f"W/{etag}"})
+
+    assert response.status_code == 412
+    assert db.session.get(Image, image.id).name == "Name"
+
+
+def test_if_match_star_applies(client, make_image, auth_headers):
+    image = make_image("Name")
+    headers = auth_headers("alice")
+
+    response = patch(client, image.id, {"name": "New"}, {**headers, "If-Match": "*"})
+
+    assert response.status_code == 200
+    assert db.session.get(Image, image.id).name == "New"
+
+
+def test_if_match_list_with_current_applies(client, make_image, auth_headers):
+    image = make_image("Name")
+    headers = auth_headers("alice")
+    etag = client.get(f"/images/{image.id}").headers["ETag"]
+
+    response = patch(
+        client, image.id, {"name": "New"}, {**headers, "If-Match": f'"old", {etag}'}
+    )
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("weak", [False, True])
+def test_if_none_match_current_is_412(client, make_image, auth_headers, weak):
+    image = make_image("Name")
+    headers = auth_headers("alice")
+    etag = client.get(f"/images/{image.id}").headers["ETag"]
+
+    response = patch(
+        client,
+        image.id,
+        {"name": "New"},
+        {**headers, "If-None-Match": f"W/{etag}" if weak else etag},
+    )
+
+    assert response.status_code == 412
+    assert "If-None-Match" in response.get_json()["detail"]
+    assert db.session.get(Image, image.id).name == "Name"
+
+
+def test_if_none_match_star_is_412(client, make_image, auth_headers):
+    image = make_image("Name")
+    headers = auth_headers("alice")
+
+    response = patch(client, image.id, {"name": "New"}, {**headers, "If-None-Match": "*"})
+
+    assert response.status_code == 412
+    assert db.session.get(Image, image.id).name == "Name"
+
+
+def test_if_none_match_other_applies(client, make_image, auth_headers):
+    image = make_image("Name")
+    headers = auth_headers("alice")
+
+    response = patch(client, image.id, {"name": "New"}, {**headers, "If-None-Match": '"old"'})
+
+    assert response.status_code == 200
+    assert db.session.get(Image, image.id).name == "New"

@@ -109,12 +109,34 @@ def invalid_request(detail: str, errors: dict[str, str] | None = None) -> Respon
     return response
 
 
+def check_preconditions(etag: str) -> None:
+    """Abort with 412 unless If-Match and If-None-Match of a PATCH allow the image's `etag`.
+
+    Werkzeug 3.1 parses a malformed If-Match such as `"` as an empty set, which
+    is false, so the header's presence decides. RFC 9110 section 13.1.1
+    compares If-Match strongly, and a value that matches no current ETag
+    fails. If-None-Match fails on `*` or the current ETag, compared weakly.
+    """
+    if "If-Match" in request.headers and not request.if_match.contains(etag):
+        abort(
+            412,
+            "If-Match does not match the current ETag of the image, which may have changed "
+            "since you read it. GET the image again and send its ETag.",
+        )
+    if "If-None-Match" in request.headers and request.if_none_match.contains_weak(etag):
+        abort(
+            412,
+            "If-None-Match matches the current ETag of the image, so the change was not applied.",
+        )
+
+
 @bp.patch("/images/<image_id>")
 def patch_image(image_id: str) -> ResponseReturnValue:
     """Change the fields of an image sent in the body. Read-only fields may repeat their value.
 
     With If-Match, the edit is applied only if the image still has that ETag
-    (412 otherwise, including when another edit commits first).
+    (412 otherwise, including when another edit commits first). With
+    If-None-Match, only if the image does not have that ETag.
     """
     viewer = current_viewer()
     if viewer is None:
@@ -130,8 +152,7 @@ def patch_image(image_id: str) -> ResponseReturnValue:
         abort(403, "Only the creator of the image and staff may edit it.")
 
     revision = image.revision
-    if request.if_match and not request.if_match.contains(image_etag(image)):
-        abort(412, "The image has changed since you read it; GET it again and retry.")
+    check_preconditions(image_etag(image))
     if request.mimetype not in JSON_MIMETYPES:
         abort(415, "Send the changes as a JSON object with Content-Type: application/json.")
     try:
@@ -150,7 +171,7 @@ def patch_image(image_id: str) -> ResponseReturnValue:
         operations.update_image(image, viewer, changes)
         operations.commit_edit(canonical, revision)
     except operations.EditConflict:
-        if request.if_match:
+        if "If-Match" in request.headers:
             abort(412, "The image was changed by another request; GET it again and retry.")
         abort(409, "The image was changed by another request at the same time; retry.")
     # Loaded again for the current versions only, and without the visibility
