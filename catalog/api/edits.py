@@ -8,6 +8,7 @@ from flask import Request
 
 from catalog.models import Image
 from catalog.operations import parse_date
+from catalog.request_body import read_body
 from catalog.serializers import format_date, image_to_json, version_to_json
 
 JSON_MIMETYPES = ("application/json", "application/merge-patch+json")
@@ -31,9 +32,12 @@ def image_etag(image: Image) -> str:
 
 
 def read_json_object(request: Request) -> dict[str, Any]:
-    """Return the request body as a JSON object, or raise InvalidBody."""
+    """Return the request body as a JSON object, or raise InvalidBody.
+
+    Raises RequestEntityTooLarge for a body longer than MAX_CONTENT_LENGTH.
+    """
     try:
-        body = json.loads(request.get_data(cache=False))
+        body = json.loads(read_body(request))
     except (ValueError, RecursionError):
         raise InvalidBody("The request body is not valid JSON.") from None
     if not isinstance(body, dict):
