@@ -191,6 +191,7 @@ MAX_DESCRIPTION_LENGTH = 10_000
 MAX_TAG_LENGTH = 64
 MAX_TAGS = 20
 DATE_EXAMPLE = "2026-12-31T23:59:00Z"
+EARLIEST_END_DATE = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class InvalidChanges(ValueError):
@@ -329,16 +330,32 @@ def clean_private(value: Any) -> bool:
 
 
 def clean_end_date(value: Any) -> datetime | None:
-    """Return the end date in UTC, from None, an aware datetime or ISO 8601 text."""
+    """Return the end date in UTC, from None, an aware datetime or ISO 8601 text.
+
+    Dates before 1970 are rejected: the catalog holds no image that old, so
+    such a date is a typo in the year rather than a removal in the past.
+    """
     if value is None:
         return None
     if isinstance(value, datetime):
         if value.tzinfo is None:
             raise ValueError("must have a time zone.")
-        return value.astimezone(UTC)
-    if not isinstance(value, str):
+        shown = value.isoformat()
+        try:
+            moment = value.astimezone(UTC)
+        except OverflowError:
+            raise ValueError(f"{shown!r} is out of range.") from None
+    elif isinstance(value, str):
+        shown = value.strip()[:40]
+        moment = parse_date(value)
+    else:
         raise ValueError(f"must be an ISO 8601 date and time such as {DATE_EXAMPLE}, or null.")
-    return parse_date(value)
+    if moment < EARLIEST_END_DATE:
+        raise ValueError(
+            f"{shown!r} is out of range. End dates must be between {EARLIEST_END_DATE:%Y-%m-%d} "
+            "and 9999-12-31 (UTC), so check the year."
+        )
+    return moment
 
 
 def clean_icon(value: Any) -> None:

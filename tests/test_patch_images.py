@@ -195,6 +195,10 @@ def test_patch_read_only_different_value_rejected(client, make_image, auth_heade
         ({"end_date": "2030-13-01T00:00:00Z"}, "end_date", "ISO 8601"),
         ({"end_date": 1767225600}, "end_date", "ISO 8601"),
         ({"end_date": "0001-01-01T00:00:00+01:00"}, "end_date", "out of range"),
+        ({"end_date": "0042-09-01T23:59:05Z"}, "end_date", "between 1970-01-01 and 9999-12-31"),
+        ({"end_date": "1969-12-31T23:59:59Z"}, "end_date", "'1969-12-31T23:59:59Z' is out of range"),
+        ({"end_date": "1970-01-01T00:30:00+01:00"}, "end_date", "check the year"),
+        ({"end_date": "9999-12-31T23:00:00-02:00"}, "end_date", "out of range"),
         ({"icon": "/images/other/icon.png"}, "icon", "only null"),
         ({"owner": "bob"}, "owner", "not a field"),
     ],
@@ -734,3 +738,27 @@ def test_if_none_match_other_applies(client, make_image, auth_headers):
 
     assert response.status_code == 200
     assert db.session.get(Image, image.id).name == "New"
+
+
+@pytest.mark.parametrize(
+    "end_date, stored",
+    [
+        ("1970-01-01T00:00:00Z", "1970-01-01T00:00:00.000Z"),
+        ("9999-12-31T23:59:59Z", "9999-12-31T23:59:59.000Z"),
+    ],
+)
+def test_patch_end_date_range_limits(client, make_image, auth_headers, end_date, stored):
+    image = make_image("Name")
+    headers = auth_headers("alice")
+
+    response = patch(client, image.id, {"end_date": end_date}, headers)
+
+    assert response.status_code == 200
+    assert response.get_json()["end_date"] == stored
+
+
+def test_end_date_datetime_before_1970_rejected(app):
+    with pytest.raises(operations.InvalidChanges) as invalid:
+        operations.validate_changes({"end_date": datetime(1900, 5, 1, tzinfo=UTC)})
+
+    assert "'1900-05-01T00:00:00+00:00' is out of range" in invalid.value.errors["end_date"]
