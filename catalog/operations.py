@@ -340,19 +340,20 @@ def clean_end_date(value: Any) -> datetime | None:
     if isinstance(value, datetime):
         if value.tzinfo is None:
             raise ValueError("must have a time zone.")
-        shown = value.isoformat()
         try:
             moment = value.astimezone(UTC)
         except OverflowError:
-            raise ValueError(f"{shown!r} is out of range.") from None
+            raise ValueError(f"{value.isoformat()} is out of range.") from None
+        # isoformat, because strftime("%Y") does not zero-pad years before 1000.
+        shown = moment.replace(tzinfo=None).isoformat(timespec="seconds") + " UTC"
     elif isinstance(value, str):
-        shown = value.strip()[:40]
+        shown = repr(value.strip()[:40])
         moment = parse_date(value)
     else:
         raise ValueError(f"must be an ISO 8601 date and time such as {DATE_EXAMPLE}, or null.")
     if moment < EARLIEST_END_DATE:
         raise ValueError(
-            f"{shown!r} is out of range. End dates must be between {EARLIEST_END_DATE:%Y-%m-%d} "
+            f"{shown} is out of range. End dates must be between {EARLIEST_END_DATE:%Y-%m-%d} "
             "and 9999-12-31 (UTC), so check the year."
         )
     return moment

@@ -177,6 +177,9 @@ def test_form_unchanged_save_records_nothing(client, make_image, login):
         ({"end_date": "2030-02-30T00:00:00"}, "end_date", "ISO 8601"),
         ({"groups-0-group": "no-such-group"}, "groups", "no group named"),
         ({"groups-0-group": "staff", "groups-0-end_date": "soon"}, "groups", "ISO 8601"),
+        ({"end_date": "0042-09-01T23:59:05"}, "end_date", "0042-09-01T23:59:05 UTC is out of range"),
+        ({"end_date": "1969-12-31"}, "end_date", "check the year"),
+        ({"groups-0-group": "staff", "groups-0-end_date": "1900-01-01"}, "groups", "check the year"),
     ],
 )
 def test_form_rejects_bad_value(client, make_image, login, overrides, field, message):
@@ -529,3 +532,25 @@ def test_form_huge_revision_with_csrf_is_400(app, make_image, login):
     assert response.status_code == 400
     assert "revision is missing or invalid" in response.get_data(as_text=True)
     assert reload(image.id).name == "Keep"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2030-01-01", datetime(2030, 1, 1, tzinfo=UTC)),
+        ("2030-01-01T08:15", datetime(2030, 1, 1, 8, 15, tzinfo=UTC)),
+        ("2030-01-01T08:15:00Z", datetime(2030, 1, 1, 8, 15, tzinfo=UTC)),
+    ],
+)
+def test_form_end_date_formats_accepted(client, make_image, login, groups, frozen_now, text, expected):
+    image = make_image("Dated")
+    login(client, "alice")
+
+    response = save(
+        client, image, end_date=text, **{"groups-0-group": "Physics", "groups-0-end_date": text}
+    )
+
+    assert response.status_code == 302
+    stored = reload(image.id)
+    assert stored.end_date == expected
+    assert [share.end_date for share in stored.shares] == [expected]

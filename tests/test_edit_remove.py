@@ -265,3 +265,75 @@ def test_version_id_out_of_range_is_404(client, make_image, login, version_id, a
 
     assert response.status_code == 404
     assert fields_changed(image.id) == []
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2030-01-01", datetime(2030, 1, 1, tzinfo=UTC)),
+        ("2030-01-01T10:30", datetime(2030, 1, 1, 10, 30, tzinfo=UTC)),
+        (" 2030-01-01T10:30:15 ", datetime(2030, 1, 1, 10, 30, 15, tzinfo=UTC)),
+        ("2030-01-01T12:00:00+02:00", datetime(2030, 1, 1, 10, tzinfo=UTC)),
+    ],
+)
+def test_change_end_date_accepts_form_values(client, make_image, login, frozen_now, text, expected):
+    image = make_image("Back", end_date=frozen_now - timedelta(days=1))
+    login(client, "alice")
+
+    response = client.post(f"/catalog/{image.id}/end-date", data={"end_date": text})
+
+    assert response.status_code == 302
+    assert reload(image.id).end_date == expected
+
+
+@pytest.mark.parametrize("text", ["", "   "])
+def test_change_end_date_empty_is_error(client, make_image, login, frozen_now, text):
+    ended = frozen_now - timedelta(days=1)
+    image = make_image("Stays removed", end_date=ended)
+    login(client, "alice")
+
+    response = client.post(f"/catalog/{image.id}/end-date", data={"end_date": text})
+
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "enter a date, or use Restore" in page
+    assert "Changed the end date" not in page
+    assert reload(image.id).end_date == ended
+    assert fields_changed(image.id) == []
+
+
+def test_change_end_date_missing_field_is_error(client, make_image, login, frozen_now):
+    ended = frozen_now - timedelta(days=1)
+    image = make_image("Stays removed", end_date=ended)
+    login(client, "alice")
+
+    response = client.post(f"/catalog/{image.id}/end-date", data={})
+
+    assert response.status_code == 400
+    assert "enter a date, or use Restore" in response.get_data(as_text=True)
+    assert reload(image.id).end_date == ended
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("someday", "&#39;someday&#39; is not an ISO 8601 date such as 2026-12-31"),
+        ("2030-02-30", "is not an ISO 8601 date"),
+        ("0042-09-01T23:59:05", "0042-09-01T23:59:05 UTC is out of range"),
+        ("1969-12-31", "check the year"),
+    ],
+)
+def test_change_end_date_error_names_input(client, make_image, login, frozen_now, text, message):
+    ended = frozen_now - timedelta(days=1)
+    image = make_image("Stays removed", end_date=ended)
+    login(client, "alice")
+
+    response = client.post(f"/catalog/{image.id}/end-date", data={"end_date": text})
+
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert message in page
+    assert "+00:00" not in page
+    assert "time zone" not in page
+    assert reload(image.id).end_date == ended
+    assert fields_changed(image.id) == []

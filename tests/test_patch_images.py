@@ -761,4 +761,4 @@ def test_end_date_datetime_before_1970_rejected(app):
     with pytest.raises(operations.InvalidChanges) as invalid:
         operations.validate_changes({"end_date": datetime(1900, 5, 1, tzinfo=UTC)})
 
-    assert "'1900-05-01T00:00:00+00:00' is out of range" in invalid.value.errors["end_date"]
+    assert "1900-05-01T00:00:00 UTC is out of range" in invalid.value.errors["end_date"]

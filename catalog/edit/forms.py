@@ -30,21 +30,30 @@ def format_local(moment: datetime | None) -> str:
     return "" if moment is None else moment.astimezone(UTC).strftime(LOCAL_FORMAT)
 
 
-def date_from_form(text: str) -> str | None:
-    """Return a form's date text for operations.clean_end_date: None when empty.
+def date_from_form(text: str | None) -> datetime | None:
+    """Return the moment in a form's date field, in UTC, or None when the field is empty.
 
-    Text without a time zone (what datetime-local inputs send) is read as UTC.
+    A datetime-local input sends a date and time without a time zone, which
+    is read as UTC, and a date alone means midnight UTC. Text with Z or an
+    offset is converted to UTC. Raises ValueError worded for the form.
     """
     text = (text or "").strip()
     if not text:
         return None
+    shown = text if len(text) <= 40 else text[:40] + "..."
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        return text
+        raise ValueError(
+            f"{shown!r} is not an ISO 8601 date such as 2026-12-31 or date and time "
+            "such as 2026-12-31T23:59:00 (UTC)."
+        ) from None
     if moment.tzinfo is None:
-        return text + "+00:00"
-    return text
+        return moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{shown!r} is out of range.") from None
 
 
 class ShareForm(Form):
@@ -101,29 +110,29 @@ class EditImageForm(FlaskForm):
         Every field is checked before anything is saved; errors are added to
         the fields they belong to.
         """
+        errors: dict[str, str] = {}
         values: dict[str, Any] = {
             "name": self.name.data or "",
             "description": self.description.data or "",
             "tags": [tag for tag in (self.tags.data or "").split(",") if tag.strip()],
             "private": bool(self.private.data),
-            "groups": [
-                {"group": entry.group.data.strip(), "end_date": date_from_form(entry.end_date.data)}
-                for entry in self.groups
-                if (entry.group.data or "").strip()
-            ],
+            "groups": self.share_values(errors),
         }
         # An unchanged date field keeps the stored value, which may have
         # finer precision than the form shows.
         if (self.end_date.data or "").strip() != format_local(image.end_date):
-            values["end_date"] = date_from_form(self.end_date.data)
+            try:
+                values["end_date"] = date_from_form(self.end_date.data)
+            except ValueError as error:
+                errors["end_date"] = str(error)
         if self.remove_icon.data:
             values["icon"] = None
 
-        errors: dict[str, str] = {}
         try:
             changes = operations.validate_changes(values)
         except operations.InvalidChanges as invalid:
-            errors.update(invalid.errors)
+            # A date the form could not read keeps its own message.
+            errors = {**invalid.errors, **errors}
             changes = {}
         upload = self.icon_upload(max_icon_bytes, errors)
         for field, message in errors.items():
@@ -135,6 +144,21 @@ class EditImageForm(FlaskForm):
         if errors:
             raise operations.InvalidChanges(errors)
         return changes, upload
+
+    def share_values(self, errors: dict[str, str]) -> list[dict[str, Any]]:
+        """Return the filled share rows for operations.clean_groups, recording date errors."""
+        shares = []
+        for entry in self.groups:
+            group = (entry.group.data or "").strip()
+            if not group:
+                continue
+            try:
+                end_date = date_from_form(entry.end_date.data)
+            except ValueError as error:
+                errors.setdefault("groups", f"end date for {group}: {error}")
+                continue
+            shares.append({"group": group, "end_date": end_date})
+        return shares
 
     def icon_upload(self, max_icon_bytes: int, errors: dict[str, str]) -> bytes | None:
         """Return the uploaded icon's bytes if it is an accepted image, else record the error."""

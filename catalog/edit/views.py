@@ -200,13 +200,19 @@ def removed() -> ResponseReturnValue:
     number = request.args.get("page", "1")
     if not number.isdecimal() or int(number) < 1:
         abort(404, "Pages are numbered from 1.")
+    return render_removed(viewer, int(number))
+
+
+def render_removed(viewer: User, number: int, status: int = 200) -> tuple[str, int]:
+    """Render page `number` of the removed images, or abort with 404 past the last page."""
     try:
-        page = paginate(removed_images(viewer, now()), int(number), current_app.config["PAGE_SIZE"])
+        page = paginate(removed_images(viewer, now()), number, current_app.config["PAGE_SIZE"])
     except PageOutOfRange:
         abort(404, f"There is no page {number} of removed images.")
-    return render_template(
+    page_html = render_template(
         "edit/removed.html", page=page, confirm_form=ConfirmForm(), end_date_form=EndDateForm()
     )
+    return page_html, status
 
 
 @bp.post("/catalog/<image_id>/restore")
@@ -234,10 +240,17 @@ def change_end_date(image_id: str) -> ResponseReturnValue:
     if not form.validate_on_submit():
         abort(400, "The form's CSRF token is missing or expired. Reload the page and try again.")
     try:
-        changes = operations.validate_changes({"end_date": date_from_form(form.end_date.data)})
+        end_date = date_from_form(form.end_date.data)
+    except ValueError as error:
+        return end_date_error(image, viewer, str(error))
+    if end_date is None:
+        return end_date_error(
+            image, viewer, "enter a date, or use Restore to bring the image back with no end date."
+        )
+    try:
+        changes = operations.validate_changes({"end_date": end_date})
     except operations.InvalidChanges as invalid:
-        flash(f"End date of {image.name}: {invalid.errors['end_date']}", "error")
-        return redirect(url_for("edit.removed"))
+        return end_date_error(image, viewer, invalid.errors["end_date"])
 
     operations.update_image(image, viewer, changes)
     try:
@@ -247,6 +260,12 @@ def change_end_date(image_id: str) -> ResponseReturnValue:
         return redirect(url_for("edit.removed"))
     flash(f"Changed the end date of {image.name}.", "success")
     return redirect(url_for("edit.removed"))
+
+
+def end_date_error(image: Image, viewer: User, message: str) -> tuple[str, int]:
+    """Show the removed images again with 400 and `message` about the end date of `image`."""
+    flash(f"End date of {image.name}: {message}", "error")
+    return render_removed(viewer, 1, status=400)
 
 
 @bp.post(
