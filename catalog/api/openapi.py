@@ -106,8 +106,14 @@ def patch_operation(image_id: dict[str, Any]) -> dict[str, Any]:
             "403": error_response("The caller may see the image but is not its creator or staff."),
             "404": error_response("No such image, or not visible to the caller."),
             "409": error_response("Another request changed the image at the same moment; retry."),
-            "412": error_response("If-Match no longer matches: the image has changed."),
-            "413": error_response("The request body is larger than the server's limit."),
+            "412": error_response(
+                "If-Match does not match the current ETag (the image has changed, or the "
+                "header is malformed), or If-None-Match matches it."
+            ),
+            "413": error_response(
+                "The request body is larger than the server's limit, with or without "
+                "Content-Length (chunked bodies are counted as they arrive)."
+            ),
             "415": error_response("The body is not application/json."),
         },
     }

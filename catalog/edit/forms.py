@@ -20,14 +20,19 @@ from catalog import operations
 from catalog.icons import InvalidIcon, normalize_icon
 from catalog.models import Image
 
-# The value format of <input type="datetime-local" step="1">, read as UTC.
-LOCAL_FORMAT = "%Y-%m-%dT%H:%M:%S"
 BLANK_SHARE_ROWS = 2
 
 
 def format_local(moment: datetime | None) -> str:
-    """Return `moment` as the UTC value of a datetime-local input, or ''."""
-    return "" if moment is None else moment.astimezone(UTC).strftime(LOCAL_FORMAT)
+    """Return `moment` in UTC as the value of an <input type="datetime-local" step="1">, or ''."""
+    if moment is None:
+        return ""
+    moment = moment.astimezone(UTC)
+    # Formatted by hand: strftime("%Y") does not pad years before 1000 on glibc.
+    return (
+        f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}"
+        f"T{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}"
+    )
 
 
 def date_from_form(text: str | None) -> datetime | None:
