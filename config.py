@@ -46,7 +46,7 @@ class Config:
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers
     # are trusted. 0 ignores those headers.
     TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
-    # Host names the app answers to, comma-separated (Flask's TRUSTED_HOSTS).
+    # Host names the app accepts requests for, comma-separated (Flask's TRUSTED_HOSTS).
     # Absolute URLs such as the API's `next` are built from the request's
     # host, so production should list its names; other hosts get a 400.
     TRUSTED_HOSTS = [

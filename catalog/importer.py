@@ -249,7 +249,7 @@ class Checker:
 
 
 def is_unicode_text(value: str) -> bool:
-    """Return False when `value` holds an unpaired surrogate, which UTF-8 cannot encode."""
+    """Return False when `value` contains an unpaired surrogate, which UTF-8 cannot encode."""
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:

@@ -332,7 +332,7 @@ def clean_private(value: Any) -> bool:
 def clean_end_date(value: Any) -> datetime | None:
     """Return the end date in UTC, from None, an aware datetime or ISO 8601 text.
 
-    Dates before 1970 are rejected: the catalog holds no image that old, so
+    Dates before 1970 are rejected: the catalog contains no image that old, so
     such a date is a typo in the year rather than a removal in the past.
     """
     if value is None:

@@ -15,7 +15,7 @@ def read_body(request: Request) -> bytes:
     has none. Werkzeug then reads it through a stream that stops at the limit,
     and `get_data()` or form parsing returns the first MAX_CONTENT_LENGTH bytes
     without an error. Reading one byte past the limit from the server's own
-    stream tells a longer body apart.
+    stream detects a longer body.
     """
     if request.content_length is not None or "wsgi.input_terminated" not in request.environ:
         return request.get_data(cache=False)
@@ -38,7 +38,7 @@ def read_body(request: Request) -> bytes:
 def buffer_chunked_body(request: Request) -> None:
     """Read a chunked body with `read_body` and give it a Content-Length, before any parsing.
 
-    Form parsing then sees a body of known length instead of a silently
+    Form parsing then reads a body of known length instead of a silently
     truncated one.
     """
     if request.content_length is not None or "wsgi.input_terminated" not in request.environ:

@@ -64,9 +64,9 @@ def authenticate_request() -> None:
     """Check an `Authorization: Token <token>` header and CSRF, before any view runs.
 
     A malformed or unknown token is a 401, never silently anonymous. A write
-    carrying no session or remember-me cookie needs no CSRF token when it is
-    authenticated by a token or is an API request (which then gets a 401);
-    every other write does.
+    without a session or remember-me cookie needs no CSRF token when a token
+    authenticates it, or when it is an API request, which then gets a 401.
+    Every other write needs one.
     """
     # g belongs to the app context, which can span several requests (tests push
     # one around many), so the user found for an earlier request is dropped.

@@ -52,7 +52,7 @@ def parse_listing() -> ListRequest:
 
 
 def parse_mine() -> bool:
-    """Return whether `mine=1` asks for the viewer's own images."""
+    """Return True when `mine=1` requests only the viewer's own images."""
     value = request.args.get("mine", "").strip()
     if value not in ("", "0", "1"):
         abort(400, f"mine: must be 1 (only your images) or 0, got {value[:40]!r}.")

@@ -11,8 +11,8 @@ class UTCDateTime(TypeDecorator[datetime]):
     """A timezone-aware UTC datetime on every backend.
 
     PostgreSQL stores it as `timestamptz`. SQLite has no time zones, so the
-    value is stored as naive UTC text with microseconds; that text sorts and
-    compares in time order because every stored value uses the same offset.
+    value is stored as naive UTC text with microseconds. That text sorts and
+    compares in time order, because every stored value uses the same offset.
     """
 
     impl = DateTime(timezone=True)
