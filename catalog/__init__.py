@@ -6,7 +6,7 @@ from logging.config import dictConfig
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config
@@ -34,6 +34,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     configure_secret_key(app)
     configure_proxies(app)
     register_extensions(app)
+    register_body_limit(app)
     register_blueprints(app)
     register_security_headers(app)
     register_errorhandlers(app)
@@ -144,6 +145,20 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(browse_bp)
     app.register_blueprint(edit_bp)
     app.register_blueprint(health_bp)
+
+
+def register_body_limit(app: Flask) -> None:
+    """Reject chunked request bodies over MAX_CONTENT_LENGTH with 413 on every route.
+
+    Werkzeug cuts such a body at the limit instead of rejecting it, so a form
+    or JSON body would be parsed truncated. URL value preprocessors run before
+    every before_request function, including the CSRF check that parses forms.
+    """
+    from catalog.request_body import buffer_chunked_body
+
+    @app.url_value_preprocessor
+    def limit_chunked_body(endpoint: str | None, values: dict[str, Any] | None) -> None:
+        buffer_chunked_body(request)
 
 
 # Every response gets these. The pages load only their own CSS and images and

@@ -226,3 +226,18 @@ def test_chunked_urlencoded_form_over_limit_gets_413(app, server, make_image, ma
     stored = db.session.get(Image, image.id)
     assert stored.name == "Target"
     assert stored.tag_names == ["Keep"]
+
+
+def test_chunked_login_form_over_limit_gets_413(server):
+    chunks = [b"username=rosa&password=x", b"&padding=" + b"a" * (2 * 1024 * 1024)]
+
+    status, content_type, _ = send_chunked(
+        server,
+        "POST",
+        "/login",
+        chunks,
+        {"Content-Type": "application/x-www-form-urlencoded", "Transfer-Encoding": "chunked"},
+    )
+
+    assert status == 413
+    assert content_type.startswith("text/html")

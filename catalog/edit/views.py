@@ -38,7 +38,6 @@ from catalog.queries import (
     paginate,
     removed_images,
 )
-from catalog.request_body import buffer_chunked_body
 
 log = logging.getLogger(__name__)
 
@@ -46,16 +45,6 @@ log = logging.getLogger(__name__)
 # A larger id in a URL cannot match a row, and SQLite raises OverflowError when
 # given one beyond 64 bits.
 MAX_INTEGER = 2**31 - 1
-
-
-@bp.url_value_preprocessor
-def limit_chunked_body(endpoint: str | None, values: dict[str, object] | None) -> None:
-    """Reject a chunked form body over MAX_CONTENT_LENGTH with 413 instead of truncating it.
-
-    URL value preprocessors run before every before_request function, and
-    Flask-WTF's CSRF check, one of those, parses the form.
-    """
-    buffer_chunked_body(request)
 
 
 def canonical_or_404(image_id: str) -> str:
