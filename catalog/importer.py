@@ -121,6 +121,10 @@ def spool(stream: IO[bytes]) -> IO[bytes]:
 # surrogate escape such as "\ud800" with "?" without an error, which would
 # change imported text silently. This one keeps it, so validation rejects it.
 JSON_PARSER = ijson.get_backend("python")
+FAST_JSON_PARSER = ijson.get_backend("yajl2_c")
+# A collection nests its image records 2 levels deep and their versions 4; the
+# limit leaves room for unknown fields while refusing pathological files.
+MAX_DEPTH = 64
 UTF8_BOM = b"\xef\xbb\xbf"
 
 
@@ -144,11 +148,48 @@ def rewind(source: IO[bytes]) -> None:
         source.seek(0)
 
 
+def max_depth_exceeded(source: IO[bytes], parser: Any) -> bool:
+    """Return True when JSON arrays and objects in `source` nest deeper than MAX_DEPTH."""
+    rewind(source)
+    depth = 0
+    for event, _ in parser.basic_parse(source):
+        if event in ("start_map", "start_array"):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+        elif event in ("end_map", "end_array"):
+            depth -= 1
+    return False
+
+
+def check_depth(source: IO[bytes]) -> None:
+    """Raise ImportFailed when `source` nests deeper than any image record can.
+
+    Building deeply nested values with the pure-Python parser takes time that
+    grows with the square of the depth (a minute at 40,000 levels), so the
+    nesting is checked first with the fast C parser. That one fails on unpaired
+    surrogate escapes, so such files are checked with the slower parser.
+    """
+    try:
+        too_deep = max_depth_exceeded(source, FAST_JSON_PARSER)
+    except UnicodeDecodeError:
+        too_deep = max_depth_exceeded(source, JSON_PARSER)
+    if too_deep:
+        raise ImportFailed(
+            f"the file nests JSON arrays and objects deeper than {MAX_DEPTH} levels; "
+            "an image record needs at most 5"
+        )
+
+
 def detect_shape(source: IO[bytes]) -> str:
     """Return "collection", "list" or "object" for the top level of `source`."""
     rewind(source)
     if not source.read(4096).strip():
         raise ImportFailed("the file is empty")
+    try:
+        check_depth(source)
+    except ijson.JSONError as error:
+        raise json_error(error) from None
     rewind(source)
     try:
         for prefix, event, value in JSON_PARSER.parse(source):

@@ -554,3 +554,12 @@ def test_form_end_date_formats_accepted(client, make_image, login, groups, froze
     stored = reload(image.id)
     assert stored.end_date == expected
     assert [share.end_date for share in stored.shares] == [expected]
+
+
+def test_anonymous_edit_redirects_to_login_with_clean_next(client, make_image):
+    image = make_image()
+
+    response = client.get(f"/catalog/{image.id}/edit")
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/login?next=/catalog/{image.id}/edit"

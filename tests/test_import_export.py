@@ -300,7 +300,7 @@ def test_deeply_nested_file_is_a_clear_error(runner, tmp_path):
 
     assert result.exit_code == 1
     assert "Traceback" not in result.output
-    assert "record 1 (id ?): id: must be a UUID string" in result.output
+    assert "deeper than 64 levels" in result.output
 
 
 def test_binary_file_is_a_clear_error(runner, tmp_path):
@@ -361,3 +361,35 @@ def test_tags_follow_edit_form_limits(runner, tmp_path, tags, message):
 
     assert result.exit_code == 1
     assert message in result.output
+
+
+def test_nesting_deeper_than_limit_rejected(runner, tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+
+    result = runner.invoke(args=["images", "import", str(path)])
+
+    assert result.exit_code == 1
+    assert "deeper than 64 levels" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_nesting_check_survives_unpaired_surrogate(runner, tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_text('["\\ud800", ' + "[" * 100 + "]" * 100 + "]")
+
+    result = runner.invoke(args=["images", "import", str(path)])
+
+    assert result.exit_code == 1
+    assert "deeper than 64 levels" in result.output
+
+
+def test_demo_export_imports_unchanged(runner, tmp_path):
+    runner.invoke(args=["demo", "load"])
+    path = tmp_path / "demo.json"
+    runner.invoke(args=["images", "export", str(path)])
+
+    result = runner.invoke(args=["images", "import", str(path)])
+
+    assert result.exit_code == 0, result.output
+    assert "0 created, 0 updated, 65 unchanged" in result.output

@@ -108,7 +108,7 @@ def index() -> ResponseReturnValue:
             filters = replace(filters, creator_id=viewer.id)
             title = "My images"
         elif "auth.login" in current_app.view_functions:
-            return redirect(url_for("auth.login", next=request.full_path))
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
     return render_image_list(listing, filters, title=title)
 

@@ -60,7 +60,7 @@ def require_viewer() -> User:
     viewer = current_viewer()
     if viewer is None:
         if "auth.login" in current_app.view_functions:
-            abort(redirect(url_for("auth.login", next=request.full_path)))
+            abort(redirect(url_for("auth.login", next=request.full_path.rstrip("?"))))
         abort(403, "Log in to edit images.")
     return viewer
 
