@@ -191,3 +191,11 @@ def test_other_id_spelling_of_hidden_image_is_404(client, make_image):
     response = client.get(f"/catalog/{image.id.upper()}")
 
     assert response.status_code == 404
+
+
+def test_id_redirect_keeps_query_string(client, make_image):
+    image = make_image()
+
+    response = client.get(f"/catalog/{image.id.upper()}?from=mail&x=%C3%A9")
+
+    assert response.headers["Location"] == f"/catalog/{image.id}?from=mail&x=%C3%A9"

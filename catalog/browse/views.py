@@ -135,7 +135,9 @@ def image(image_id: str) -> ResponseReturnValue:
     found = db.session.scalar(image_detail(current_viewer(), canonical, now()))
     if found is not None and image_id != canonical:
         # One URL per image page (uppercase, braces or urn:uuid: spellings redirect).
-        return redirect(url_for("browse.image", image_id=canonical), code=301)
+        query = request.query_string.decode("latin-1")
+        target = url_for("browse.image", image_id=canonical)
+        return redirect(f"{target}?{query}" if query else target, code=301)
     if found is None:
         abort(404)
 
