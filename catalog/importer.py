@@ -38,6 +38,9 @@ MAX_NAME_LENGTH = 256
 MAX_TAG_LENGTH = operations.MAX_TAG_LENGTH
 MAX_TAGS = operations.MAX_TAGS
 MAX_USERNAME_LENGTH = 150
+# Longer than the edit form's 10,000 characters, so that long imported Markdown
+# is kept whole. NOTE: the form rejects such a description until it is shortened.
+MAX_DESCRIPTION_LENGTH = 100_000
 MAX_VERSION_LENGTH = 128
 DATA_URI_PREFIX = "data:image/png;base64,"
 
@@ -248,6 +251,11 @@ class Checker:
             self.fail(where, f"must be at most {max_length} characters long")
         return value
 
+    def description(self, value: Any) -> str:
+        if value is None:
+            return ""
+        return self.string(value, "description", max_length=MAX_DESCRIPTION_LENGTH, allow_empty=True)
+
     def tag(self, value: Any, where: str) -> str:
         name = self.string(value, where, max_length=MAX_TAG_LENGTH)
         if "," in name:
@@ -352,43 +360,50 @@ def read_icon(check: Checker, value: Any) -> bytes | None | object:
     return KEEP_ICON
 
 
-def validate_native(raw: dict[str, Any]) -> ImageRecord:
-    """Validate a record in this API's own format."""
-    check = Checker(raw)
-    image_id = check.uuid(raw.get("id"), "id")
-    name = check.string(raw.get("name"), "name", max_length=MAX_NAME_LENGTH)
-    description = raw.get("description")
-    description = (
-        "" if description is None else check.string(description, "description", max_length=100_000, allow_empty=True)
-    )
-    created_by = check.string(raw.get("created_by"), "created_by", max_length=MAX_USERNAME_LENGTH)
-    tags = []
-    raw_tags = check.listing(raw.get("tags", []), "tags")
-    check.tag_count(raw_tags)
-    for index, tag in enumerate(raw_tags):
-        tags.append((check.tag(tag, f"tags[{index}]"), None))
-    start_date = check.date(raw.get("start_date"), "start_date")
-    end_date = check.date(raw.get("end_date"), "end_date", nullable=True)
-    private = check.boolean(raw.get("private"), "private")
-    icon = read_icon(check, raw.get("icon"))
+def native_versions(check: Checker, raw: dict[str, Any]) -> list[VersionRecord]:
+    """Validate the `versions` of a record in this API's own format."""
     versions = []
     for index, item in enumerate(check.listing(raw.get("versions", []), "versions")):
         where = f"versions[{index}]"
         if not isinstance(item, dict):
             check.fail(where, "must be an object")
             continue
+
         provider = item.get("provider")
         if not isinstance(provider, int) or isinstance(provider, bool) or not 1 <= provider < 2**31:
             check.fail(f"{where}.provider", f"must be a positive integer, got {short(provider)}")
         versions.append(
             VersionRecord(
                 alias=check.uuid(item.get("alias"), f"{where}.alias"),
-                version=check.string(item.get("version"), f"{where}.version", max_length=MAX_VERSION_LENGTH),
+                version=check.string(
+                    item.get("version"), f"{where}.version", max_length=MAX_VERSION_LENGTH
+                ),
                 start_date=check.date(item.get("start_date"), f"{where}.start_date"),  # type: ignore[arg-type]
                 end_date=check.date(item.get("end_date"), f"{where}.end_date", nullable=True),
                 provider_id=provider if isinstance(provider, int) else None,
             )
         )
+    return versions
+
+
+def validate_native(raw: dict[str, Any]) -> ImageRecord:
+    """Validate a record in this API's own format."""
+    check = Checker(raw)
+    image_id = check.uuid(raw.get("id"), "id")
+    name = check.string(raw.get("name"), "name", max_length=MAX_NAME_LENGTH)
+    description = check.description(raw.get("description"))
+    created_by = check.string(raw.get("created_by"), "created_by", max_length=MAX_USERNAME_LENGTH)
+
+    raw_tags = check.listing(raw.get("tags", []), "tags")
+    check.tag_count(raw_tags)
+    tags = [(check.tag(tag, f"tags[{index}]"), None) for index, tag in enumerate(raw_tags)]
+
+    start_date = check.date(raw.get("start_date"), "start_date")
+    end_date = check.date(raw.get("end_date"), "end_date", nullable=True)
+    private = check.boolean(raw.get("private"), "private")
+    icon = read_icon(check, raw.get("icon"))
+    versions = native_versions(check, raw)
+
     if check.problems:
         raise RecordInvalid(check.problems)
     return ImageRecord(
@@ -414,10 +429,7 @@ def validate_v2(raw: dict[str, Any], provider_id: int | None) -> ImageRecord:
         legacy_id = None
     image_id = check.uuid(raw.get("uuid"), "uuid")
     name = check.string(raw.get("name"), "name", max_length=MAX_NAME_LENGTH)
-    description = raw.get("description")
-    description = (
-        "" if description is None else check.string(description, "description", max_length=100_000, allow_empty=True)
-    )
+    description = check.description(raw.get("description"))
     creator = raw.get("created_by")
     if isinstance(creator, dict):
         created_by = check.string(creator.get("username"), "created_by.username", max_length=MAX_USERNAME_LENGTH)

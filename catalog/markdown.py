@@ -33,7 +33,8 @@ def plain_excerpt(text: str, max_length: int = 200) -> str:
     """Return the first lines of `text` as plain text without Markdown syntax.
 
     Blocks (paragraphs, headings, list items) are taken until 40 characters
-    are reached, so a first paragraph of a sentence or more stands alone. The text is cut at a word boundary and ends with an ellipsis when it is
+    are reached, so a first paragraph of a sentence or more is shown alone.
+    The text is cut at a word boundary and ends with an ellipsis when it is
     longer than `max_length` characters.
     """
     words: list[str] = []

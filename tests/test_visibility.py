@@ -1,4 +1,4 @@
-"""Who sees which image, on every surface: the API, search, tag filters, tag counts, pages, icons.
+"""Which viewer may see which image, on every surface: the API, search, tag filters, tag counts, pages, icons.
 
 Each test takes one (viewer, image) pair of the table below and checks every
 surface against the table's answer, so that a surface that forgets the

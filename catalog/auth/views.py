@@ -54,7 +54,7 @@ def login_failed(_response: object) -> bool:
 
 @bp.route("/login", methods=["GET", "POST"])
 # NOTE: the per-username limit also lets anyone lock a named account out for
-# the limit's window by failing on purpose; the per-client limit alone would not.
+# the limit's window by failing on purpose. The per-client limit alone would not.
 @limiter.limit(login_rate_limit, key_func=client_key, methods=["POST"], deduct_when=login_failed)
 @limiter.limit(login_rate_limit, key_func=username_key, methods=["POST"], deduct_when=login_failed)
 def login() -> ResponseReturnValue:
